@@ -1,0 +1,307 @@
+"""Apache Hamilton's driver API: build a graph from modules and config, then execute parts of it.
+
+dr = driver.Builder().with_modules(features).with_config({"region": "eu"}).build()
+dr.execute(["revenue"], inputs={"year": 2025})
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from .errors import ConfigInputOverlapError, DagwireError
+from .execution import ExecutionPlan, make_plan, run_plan
+from .graph import FunctionGraph
+from .lifecycle.adapters import AdapterSet
+from .lifecycle.api import ResultBuilder
+
+_PLAN_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Variable:
+    """What ``list_available_variables`` and the lineage queries return for each value."""
+
+    name: str
+    type: Any
+    tags: dict[str, Any] = field(default_factory=dict)
+    is_external_input: bool = False
+    originating_functions: tuple[Callable[..., Any], ...] | None = None
+    documentation: str = ""
+    required_dependencies: frozenset[str] = frozenset()
+    optional_dependencies: frozenset[str] = frozenset()
+
+
+class Driver:
+    """Executes a function graph. Prefer ``Builder`` to construct one."""
+
+    def __init__(
+        self,
+        config: dict[str, Any] | None = None,
+        *modules: ModuleType,
+        adapter: Any = None,
+        adapters: Sequence[Any] = (),
+        allow_module_overrides: bool = False,
+        _default_result: ResultBuilder | None = None,
+    ) -> None:
+        self.config = dict(config or {})
+        self.modules = list(modules)
+        listed = [
+            *(adapter if isinstance(adapter, (list, tuple)) else [adapter] if adapter else []),
+            *adapters,
+        ]
+        self.adapters = AdapterSet(listed, default_result=_default_result or _legacy_result())
+        self.graph = FunctionGraph.from_modules(
+            self.modules, self.config, allow_module_overrides=allow_module_overrides
+        )
+        self._validate_statically()
+        for hook in self.adapters.construction_hooks:
+            hook.run_after_graph_construction(
+                graph=self.graph, modules=self.modules, config=self.config
+            )
+        self._plans: dict[tuple[Any, ...], ExecutionPlan] = {}
+
+    # --- running -----------------------------------------------------------------------------
+    def execute(
+        self,
+        final_vars: Iterable[str | Callable[..., Any]],
+        overrides: dict[str, Any] | None = None,
+        display_graph: bool = False,
+        inputs: dict[str, Any] | None = None,
+    ) -> Any:
+        """Compute ``final_vars`` (names or the functions themselves) and build the result."""
+        names = self._names(final_vars)
+        given, plan = self._prepare(names, inputs, overrides)
+        graph_hooks = self.adapters.graph_hooks
+        if not graph_hooks:
+            outputs = run_plan(self.graph, plan, given, self.adapters)
+            return self.adapters.result_builder.build_result(**outputs)
+        run_id = str(uuid.uuid4())
+        for hook in graph_hooks:
+            hook.run_before_graph_execution(
+                graph=self.graph,
+                final_vars=names,
+                inputs=inputs or {},
+                overrides=overrides or {},
+                execution_path=[s.name for s in plan.steps],
+                run_id=run_id,
+            )
+        try:
+            outputs = run_plan(self.graph, plan, given, self.adapters, run_id)
+            result = self.adapters.result_builder.build_result(**outputs)
+        except Exception as exc:
+            for hook in graph_hooks:
+                hook.run_after_graph_execution(
+                    graph=self.graph, success=False, error=exc, results=None, run_id=run_id
+                )
+            raise
+        for hook in graph_hooks:
+            hook.run_after_graph_execution(
+                graph=self.graph, success=True, error=None, results=outputs, run_id=run_id
+            )
+        return result
+
+    def raw_execute(
+        self,
+        final_vars: Iterable[str],
+        overrides: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        """Like ``execute`` but always returns the dict of outputs, skipping the result builder."""
+        names = self._names(final_vars)
+        given, plan = self._prepare(names, inputs, overrides)
+        return run_plan(self.graph, plan, given, self.adapters)
+
+    def validate_execution(
+        self,
+        final_vars: Iterable[str | Callable[..., Any]],
+        overrides: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> None:
+        """Raise what ``execute`` would raise before running anything; return None if it would
+        run."""
+        self._prepare(self._names(final_vars), inputs, overrides)
+
+    def execution_plan(self, final_vars: Iterable[str], *, given: Iterable[str] = ()) -> list[str]:
+        """The nodes ``execute`` would run, in order."""
+        plan = self._plan(self._names(final_vars), frozenset(given) | frozenset(self.config))
+        return [s.name for s in plan.steps]
+
+    # --- introspection -----------------------------------------------------------------------
+    def list_available_variables(
+        self, *, tag_filter: dict[str, Any] | None = None
+    ) -> list[Variable]:
+        variables = [self._variable(n) for n in self.graph.order]
+        variables += [self._variable(n) for n in self.graph.external_inputs]
+        if tag_filter:
+            variables = [v for v in variables if _tags_match(v.tags, tag_filter)]
+        return variables
+
+    def what_is_upstream_of(self, *node_names: str) -> list[Variable]:
+        self._check_known(node_names)
+        return self._variables(self.graph.upstream(node_names))
+
+    def what_is_downstream_of(self, *node_names: str) -> list[Variable]:
+        self._check_known(node_names)
+        return self._variables(self.graph.downstream(node_names))
+
+    def what_is_the_path_between(
+        self, upstream_node_name: str, downstream_node_name: str
+    ) -> list[Variable]:
+        """Every node on some path from the first to the second (empty if there is none)."""
+        self._check_known([upstream_node_name, downstream_node_name])
+        between = self.graph.downstream([upstream_node_name]) & self.graph.upstream(
+            [downstream_node_name]
+        )
+        return self._variables(between)
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _names(self, final_vars: Iterable[str | Callable[..., Any]]) -> list[str]:
+        if isinstance(final_vars, str):
+            raise DagwireError(
+                f"final_vars must be a list of names, got the string {final_vars!r}; "
+                f"write [{final_vars!r}]."
+            )
+        return [_name_of(v, self.graph) for v in final_vars]
+
+    def _prepare(
+        self, names: list[str], inputs: dict[str, Any] | None, overrides: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], ExecutionPlan]:
+        inputs = inputs or {}
+        overlap = self.config.keys() & inputs.keys()
+        if overlap:
+            raise ConfigInputOverlapError(
+                f"{', '.join(sorted(overlap))} given both as config and as input. Config is fixed "
+                "when the driver is built; pass the value in one place only."
+            )
+        given = {**self.config, **inputs, **(overrides or {})}
+        plan = self._plan(names, frozenset(given))
+        return given, plan
+
+    def _plan(self, names: list[str], given: frozenset[str]) -> ExecutionPlan:
+        key = (tuple(names), given)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = make_plan(self.graph, names, given)
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[key] = plan
+        return plan
+
+    def _validate_statically(self) -> None:
+        problems = []
+        for validator in self.adapters.validators:
+            for node in self.graph.nodes.values():
+                ok, message = validator.run_to_validate_node(node=node)
+                if not ok:
+                    problems.append(f"  {node.name} ({node.origin}): {message}")
+            ok, message = validator.run_to_validate_graph(graph=self.graph)
+            if not ok:
+                problems.append(f"  graph: {message}")
+        if problems:
+            raise DagwireError("Static validation failed:\n" + "\n".join(problems))
+
+    def _check_known(self, names: Iterable[str]) -> None:
+        unknown = [
+            n for n in names if n not in self.graph.nodes and n not in self.graph.external_inputs
+        ]
+        if unknown:
+            raise self.graph.unknown_names_error(unknown, "node")
+
+    def _variables(self, names: set[str]) -> list[Variable]:
+        position = self.graph.position
+        ordered = sorted(names, key=lambda n: (n in position, position.get(n, 0), n))
+        return [self._variable(n) for n in ordered]
+
+    def _variable(self, name: str) -> Variable:
+        node = self.graph.nodes.get(name)
+        if node is None:
+            needers = self.graph.external_inputs.get(name, [])
+            types = [self.graph.nodes[n].inputs[name].type for n in needers]
+            return Variable(name, types[0] if types else Any, is_external_input=True)
+        return Variable(
+            name=name,
+            type=node.type,
+            tags=dict(node.tags),
+            originating_functions=(node.user_function,) if node.user_function else None,
+            documentation=node.doc,
+            required_dependencies=frozenset(k for k, d in node.inputs.items() if not d.optional),
+            optional_dependencies=frozenset(k for k, d in node.inputs.items() if d.optional),
+        )
+
+
+class Builder:
+    """Fluent construction of a ``Driver``, as in Apache Hamilton."""
+
+    def __init__(self) -> None:
+        self._modules: list[ModuleType] = []
+        self._config: dict[str, Any] = {}
+        self._adapters: list[Any] = []
+        self._allow_module_overrides = False
+
+    def with_modules(self, *modules: ModuleType) -> Builder:
+        self._modules.extend(modules)
+        return self
+
+    def with_config(self, config: dict[str, Any]) -> Builder:
+        self._config.update(config)
+        return self
+
+    def with_adapters(self, *adapters: Any) -> Builder:
+        self._adapters.extend(adapters)
+        return self
+
+    def allow_module_overrides(self) -> Builder:
+        self._allow_module_overrides = True
+        return self
+
+    def build(self) -> Driver:
+        return Driver(
+            self._config,
+            *self._modules,
+            adapters=self._adapters,
+            allow_module_overrides=self._allow_module_overrides,
+            _default_result=_dict_result(),
+        )
+
+
+def _dict_result() -> ResultBuilder:
+    from .lifecycle.api import DictResult
+
+    return DictResult()
+
+
+def _legacy_result() -> ResultBuilder:
+    """Hamilton's legacy ``Driver(config, *modules)`` returns a DataFrame by default; so do we."""
+    from .base import PandasDataFrameResult
+
+    return PandasDataFrameResult()
+
+
+def _name_of(var: str | Callable[..., Any], graph: FunctionGraph) -> str:
+    if isinstance(var, str):
+        return var
+    name = getattr(var, "__name__", None)
+    if name is None:
+        raise DagwireError(f"final_vars takes names or functions, got {var!r}.")
+    if name not in graph.nodes and "__" in name:
+        return name.split("__", 1)[0]
+    return name
+
+
+def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:
+    for key, wanted in tag_filter.items():
+        if key not in tags:
+            return False
+        if wanted is None:
+            continue
+        have = tags[key]
+        wanted_values = wanted if isinstance(wanted, list) else [wanted]
+        have_values = have if isinstance(have, list) else [have]
+        if not set(map(str, have_values)) & set(map(str, wanted_values)):
+            return False
+    return True

@@ -1,0 +1,198 @@
+"""The executor: a flat loop over a precomputed plan.
+
+Planning walks up from the requested outputs (stopping at values already given), orders the
+needed nodes topologically and records, for each step, which values are no longer needed after
+it. Executing is then a loop with no recursion — a 100,000-node chain runs like a 3-node one —
+that frees intermediate values as soon as nothing downstream needs them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from .errors import MissingInputsError
+from .graph import FunctionGraph
+from .lifecycle.adapters import AdapterSet
+from .node import type_name
+
+
+class Step(NamedTuple):
+    name: str
+    fn: Any
+    params: tuple[str, ...]
+    drops: tuple[str, ...]
+
+
+class ExecutionPlan(NamedTuple):
+    final_vars: tuple[str, ...]
+    steps: tuple[Step, ...]
+    #: External inputs the plan reads, mapped to the nodes that read them.
+    inputs_used: dict[str, list[str]]
+
+
+def make_plan(
+    graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str] | set[str]
+) -> ExecutionPlan:
+    """Plan the computation of ``final_vars`` when values for ``given`` names already exist."""
+    final_vars = tuple(dict.fromkeys(final_vars))
+    nodes = graph.nodes
+    unknown = [
+        v
+        for v in final_vars
+        if v not in nodes and v not in given and v not in graph.external_inputs
+    ]
+    if unknown:
+        raise graph.unknown_names_error(unknown)
+    needed: set[str] = set()
+    missing: dict[str, list[str]] = {}
+    inputs_used: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    stack = list(final_vars)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in given:
+            continue
+        node = nodes.get(name)
+        if node is None:  # a requested external input that was not given
+            missing.setdefault(name, []).append("(requested output)")
+            continue
+        needed.add(name)
+        for dep, (_, optional) in node.inputs.items():
+            if dep in nodes:
+                stack.append(dep)
+            elif dep in given:
+                inputs_used.setdefault(dep, []).append(name)
+            elif not optional:
+                missing.setdefault(dep, []).append(name)
+    if missing:
+        raise _missing_inputs_error(missing, graph)
+    position = graph.position
+    ordered = sorted(needed, key=position.__getitem__)
+    params_of = []
+    last_use: dict[str, int] = {}
+    for i, name in enumerate(ordered):
+        params = tuple(d for d in nodes[name].inputs if d in nodes or d in given)
+        params_of.append(params)
+        for p in params:
+            last_use[p] = i
+    keep = set(final_vars)
+    drops: list[list[str]] = [[] for _ in ordered]
+    for value, i in last_use.items():
+        if value not in keep:
+            drops[i].append(value)
+    steps = tuple(
+        Step(name, nodes[name].fn, params_of[i], tuple(drops[i])) for i, name in enumerate(ordered)
+    )
+    return ExecutionPlan(final_vars, steps, inputs_used)
+
+
+def _missing_inputs_error(
+    missing: dict[str, list[str]], graph: FunctionGraph
+) -> MissingInputsError:
+    lines = []
+    for name in sorted(missing):
+        needers = missing[name]
+        types = {type_name(graph.nodes[n].inputs[name].type) for n in needers if n in graph.nodes}
+        typ = f" ({', '.join(sorted(types))})" if types else ""
+        lines.append(f"  {name}{typ}: needed by {', '.join(needers)}")
+    return MissingInputsError(
+        f"{len(missing)} required input{'s' if len(missing) > 1 else ''} not provided:\n"
+        + "\n".join(lines)
+        + "\nPass them with execute(..., inputs={...}) or in the driver config, "
+        "or give the parameters a default value."
+    )
+
+
+def run_plan(
+    graph: FunctionGraph,
+    plan: ExecutionPlan,
+    values: dict[str, Any],
+    adapters: AdapterSet,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Execute ``plan`` on ``values`` (which holds the given values and receives computed ones)."""
+    step = None
+    try:
+        if adapters.observes_nodes:
+            _run_observed(graph, plan, values, adapters, run_id or str(uuid.uuid4()))
+        else:
+            for step in plan.steps:
+                values[step.name] = step.fn(**{p: values[p] for p in step.params})
+                for d in step.drops:
+                    del values[d]
+    except Exception as exc:
+        name = step.name if step is not None else getattr(exc, "_dagwire_node", None)
+        if name is not None and not getattr(exc, "_dagwire_noted", False):
+            _annotate(exc, graph, plan, name, values)
+        raise
+    return {v: values[v] for v in plan.final_vars}
+
+
+def _run_observed(
+    graph: FunctionGraph,
+    plan: ExecutionPlan,
+    values: dict[str, Any],
+    adapters: AdapterSet,
+    run_id: str,
+) -> None:
+    hooks = adapters.node_hooks
+    method = adapters.node_method
+    nodes = graph.nodes
+    for step in plan.steps:
+        node = nodes[step.name]
+        kwargs = {p: values[p] for p in step.params}
+        common = dict(
+            node_name=node.name,
+            node_tags=node.tags,
+            node_kwargs=kwargs,
+            node_return_type=node.type,
+            task_id=None,
+            run_id=run_id,
+        )
+        for hook in hooks:
+            hook.run_before_node_execution(
+                **common, node_input_types={k: d.type for k, d in node.inputs.items()}
+            )
+        try:
+            if method is not None:
+                result = method.run_to_execute_node(
+                    node_name=node.name,
+                    node_tags=node.tags,
+                    node_callable=node.fn,
+                    node_kwargs=kwargs,
+                    task_id=None,
+                    run_id=run_id,
+                )
+            else:
+                result = node.fn(**kwargs)
+        except Exception as exc:
+            exc._dagwire_node = node.name  # type: ignore[attr-defined]
+            for hook in hooks:
+                hook.run_after_node_execution(**common, result=None, error=exc, success=False)
+            raise
+        for hook in hooks:
+            hook.run_after_node_execution(**common, result=result, error=None, success=True)
+        values[step.name] = result
+        for d in step.drops:
+            del values[d]
+
+
+def _annotate(
+    exc: Exception, graph: FunctionGraph, plan: ExecutionPlan, name: str, values: dict[str, Any]
+) -> None:
+    """Keep the exception's type; add where it happened and how the run got there."""
+    node = graph.nodes[name]
+    path = graph.path_to(name, plan.final_vars)
+    upstream = [d for d in node.inputs if d in values]
+    received = ", ".join(f"{d}: {type(values[d]).__name__}" for d in upstream) or "nothing"
+    exc.add_note(
+        f"dagwire: node '{name}' failed ({node.origin}).\n"
+        f"  It was computed for: {' -> '.join(path)}\n"
+        f"  It received: {received}"
+    )
+    exc._dagwire_noted = True  # type: ignore[attr-defined]

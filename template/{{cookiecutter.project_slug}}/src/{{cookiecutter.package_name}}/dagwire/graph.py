@@ -1,0 +1,169 @@
+"""The function graph: nodes, the edges their parameter names imply, and lineage queries.
+
+Construction checks everything that can be checked without data — duplicate names, cycles (with
+their path), and edge types — so that mistakes surface when the driver is built, not halfway
+through a run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import graphlib
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
+from .function_modifiers.base import nodes_from_function
+from .node import Dependency, Node, is_public_function_of, type_name
+from .types import is_compatible
+
+
+class FunctionGraph:
+    """An immutable DAG of nodes. ``order`` is a topological order of all nodes."""
+
+    def __init__(self, nodes: dict[str, Node], config: dict[str, Any]) -> None:
+        self.nodes = nodes
+        self.config = config
+        self.downstream_of: dict[str, list[str]] = {name: [] for name in nodes}
+        external: dict[str, list[str]] = {}
+        for node in nodes.values():
+            for dep in node.inputs:
+                if dep in nodes:
+                    self.downstream_of[dep].append(node.name)
+                else:
+                    external.setdefault(dep, []).append(node.name)
+        #: Inputs no node computes, mapped to the nodes that need them.
+        self.external_inputs = external
+        self.order = _topological_order(nodes)
+        self.position = {name: i for i, name in enumerate(self.order)}
+
+    @classmethod
+    def from_modules(
+        cls,
+        modules: Iterable[ModuleType],
+        config: dict[str, Any],
+        *,
+        allow_module_overrides: bool = False,
+        check_types: bool = True,
+    ) -> FunctionGraph:
+        nodes: dict[str, Node] = {}
+        for module in modules:
+            for obj in list(vars(module).values()):
+                if not is_public_function_of(module, obj):
+                    continue
+                for node in nodes_from_function(obj, config):
+                    previous = nodes.get(node.name)
+                    if previous is not None and not (
+                        allow_module_overrides and _module_of(previous) != _module_of(node)
+                    ):
+                        raise DuplicateNodeError(
+                            f"Node '{node.name}' is defined twice:\n"
+                            f"  {previous.origin}\n  {node.origin}\n"
+                            "Rename one of them, or, if a later module should replace an earlier "
+                            "one, build with Builder().allow_module_overrides()."
+                        )
+                    nodes[node.name] = node
+        graph = cls(nodes, config)
+        if check_types:
+            graph.check_edge_types()
+        return graph
+
+    # --- checks --------------------------------------------------------------------------------
+    def check_edge_types(self) -> None:
+        for node in self.nodes.values():
+            for dep_name, dep in node.inputs.items():
+                upstream = self.nodes.get(dep_name)
+                if upstream is not None and not is_compatible(upstream.type, dep.type):
+                    raise TypeMismatchError(
+                        f"Type mismatch on edge '{dep_name}' -> '{node.name}': "
+                        f"'{dep_name}' returns {type_name(upstream.type)} "
+                        f"({upstream.origin}),\nbut '{node.name}' declares parameter "
+                        f"'{dep_name}: {type_name(dep.type)}' ({node.origin}).\n"
+                        "Make the annotations agree (or annotate the parameter with a base type)."
+                    )
+
+    def unknown_names_error(self, names: Iterable[str], what: str = "output") -> UnknownOutputError:
+        known = [*self.nodes, *self.external_inputs]
+        lines = []
+        for name in names:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            lines.append(f"  '{name}' is not a node of this graph.{hint}")
+        return UnknownOutputError(
+            f"Unknown {what}{'s' if len(lines) > 1 else ''}:\n"
+            + "\n".join(lines)
+            + "\nList the available names with driver.list_available_variables()."
+        )
+
+    # --- lineage -------------------------------------------------------------------------------
+    def upstream(self, names: Iterable[str]) -> set[str]:
+        """``names`` and everything they depend on, including external inputs."""
+        seen: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = self.nodes.get(name)
+            if node is not None:
+                stack.extend(node.inputs)
+        return seen
+
+    def downstream(self, names: Iterable[str]) -> set[str]:
+        """``names`` and everything that depends on them."""
+        seen: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            stack.extend(self.downstream_of.get(name, ()))
+            stack.extend(self.external_inputs.get(name, ()))
+        return seen
+
+    def dependency(self, node_name: str, input_name: str) -> Dependency:
+        return self.nodes[node_name].inputs[input_name]
+
+    def path_to(self, start: str, targets: Iterable[str]) -> list[str]:
+        """A shortest downstream path from ``start`` to any of ``targets`` (for error messages)."""
+        targets = set(targets)
+        came_from: dict[str, str | None] = {start: None}
+        queue = [start]
+        for name in queue:
+            if name in targets:
+                path = []
+                step: str | None = name
+                while step is not None:
+                    path.append(step)
+                    step = came_from[step]
+                return path[::-1]
+            for child in self.downstream_of.get(name, ()):
+                if child not in came_from:
+                    came_from[child] = name
+                    queue.append(child)
+        return [start]
+
+
+def _module_of(node: Node) -> str | None:
+    fn = node.user_function
+    return getattr(fn, "__module__", None)
+
+
+def _topological_order(nodes: dict[str, Node]) -> list[str]:
+    sorter = graphlib.TopologicalSorter(
+        {name: [d for d in node.inputs if d in nodes] for name, node in nodes.items()}
+    )
+    try:
+        return list(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]  # [a, b, ..., a], each depending on the next
+        cycle = cycle[::-1]  # read it in the direction data flows
+        where = "\n".join(f"  {name}: {nodes[name].origin}" for name in dict.fromkeys(cycle))
+        raise GraphCycleError(
+            "The graph has a cycle: " + " -> ".join(cycle) + "\n" + where + "\n"
+            "Each function's parameters name the values it needs; break the loop by renaming a "
+            "parameter or by splitting one function in two."
+        ) from None

@@ -1,0 +1,139 @@
+"""A node is one named value of the dataflow and the recipe to compute it.
+
+Nodes are built straight from function objects (``__code__``, ``__defaults__``,
+``__annotations__``) instead of ``inspect.signature``: graph construction is on every user's
+critical path and signature objects cost ten times more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .errors import InvalidDecoratorError
+
+
+class Dependency(NamedTuple):
+    """What a node needs from upstream: the type it accepts and whether it may be left out."""
+
+    type: Any
+    optional: bool
+
+
+class Node:
+    """One computable value. ``fn`` is called with keyword arguments named after ``inputs``."""
+
+    __slots__ = ("name", "fn", "inputs", "type", "tags", "doc", "origin", "user_function")
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        inputs: dict[str, Dependency],
+        type: Any = Any,
+        *,
+        tags: dict[str, Any] | None = None,
+        doc: str = "",
+        origin: str = "",
+        user_function: Callable[..., Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.fn = fn
+        self.inputs = inputs
+        self.type = type
+        self.tags = tags if tags is not None else {}
+        self.doc = doc
+        self.origin = origin
+        self.user_function = user_function
+
+    def copy(self, **changes: Any) -> Node:
+        """A node like this one with some fields replaced; modifiers build on nodes this way."""
+        fields = {slot: getattr(self, slot) for slot in self.__slots__}
+        fields.update(changes)
+        name, fn, inputs, type_ = (
+            fields.pop("name"),
+            fields.pop("fn"),
+            fields.pop("inputs"),
+            fields.pop("type"),
+        )
+        return Node(name, fn, inputs, type_, **fields)
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, inputs={list(self.inputs)}, type={type_name(self.type)})"
+
+
+def origin_of(fn: Callable[..., Any]) -> str:
+    """``file.py:LINE in function`` so that errors point at the code to change."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return getattr(fn, "__qualname__", repr(fn))
+    return f"{code.co_filename}:{code.co_firstlineno} in {fn.__qualname__}()"
+
+
+def type_name(tp: Any) -> str:
+    if tp is Any:
+        return "Any"
+    if isinstance(tp, type) and not getattr(tp, "__args__", None):
+        return (
+            tp.__qualname__ if tp.__module__ == "builtins" else f"{tp.__module__}.{tp.__qualname__}"
+        )
+    return repr(tp).replace("typing.", "")
+
+
+def annotations_of(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Resolved annotations; string annotations (``from __future__ import annotations``) are
+    evaluated."""
+    raw = getattr(fn, "__annotations__", None) or {}
+    if not any(isinstance(v, str) for v in raw.values()):
+        return raw
+    import typing
+
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:  # noqa: BLE001 - report every failure the same way
+        raise InvalidDecoratorError(
+            f"Cannot resolve the type hints of {origin_of(fn)}: {exc}. "
+            "Import every name used in its annotations at module level."
+        ) from exc
+
+
+def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
+    """The default node of a function: its parameters are inputs, its return annotation the type."""
+    code = fn.__code__
+    if code.co_flags & 0x0C:  # CO_VARARGS | CO_VARKEYWORDS
+        raise InvalidDecoratorError(
+            f"{origin_of(fn)} takes *args or **kwargs; dataflow functions need named parameters, "
+            "because each parameter name is the name of the value it receives."
+        )
+    n_args = code.co_argcount + code.co_kwonlyargcount
+    params = code.co_varnames[:n_args]
+    positional_defaults = len(fn.__defaults__ or ())
+    kw_defaults = fn.__kwdefaults__ or {}
+    first_optional = code.co_argcount - positional_defaults
+    hints = annotations_of(fn)
+    inputs = {}
+    for i, param in enumerate(params):
+        optional = (first_optional <= i < code.co_argcount) or param in kw_defaults
+        inputs[param] = Dependency(hints.get(param, Any), optional)
+    return Node(
+        name or fn.__name__,
+        fn,
+        inputs,
+        hints.get("return", Any),
+        doc=(fn.__doc__ or "").strip(),
+        origin=origin_of(fn),
+        user_function=fn,
+    )
+
+
+def is_public_function_of(module: Any, obj: Any) -> bool:
+    """Hamilton's rule: public functions defined in the module itself (not imported into it)."""
+    return (
+        callable(obj)
+        and hasattr(obj, "__code__")
+        and not obj.__name__.startswith("_")
+        and (
+            getattr(obj, "__module__", None) == module.__name__
+            or getattr(module, "__dagwire_temporary__", False)
+        )
+    )

@@ -1,0 +1,325 @@
+"""The engine's core contract: graph rules, execution, and the errors issue #2 promises."""
+
+import gc
+import weakref
+from typing import Any, Union
+
+import pytest
+from dagwire import driver, errors
+from dagwire.ad_hoc_utils import create_temporary_module
+from dagwire.function_modifiers import config
+
+
+def build(*fns, cfg=None, **kw):
+    builder = driver.Builder().with_modules(create_temporary_module(*fns)).with_config(cfg or {})
+    return builder.build()
+
+
+# --- graph rules -------------------------------------------------------------------------------
+def test_parameter_names_are_dependencies_and_only_needed_nodes_run():
+    ran = []
+
+    def a(x: int) -> int:
+        ran.append("a")
+        return x + 1
+
+    def b(a: int) -> int:
+        ran.append("b")
+        return a * 2
+
+    def unrelated(x: int) -> int:
+        ran.append("unrelated")
+        return x
+
+    dr = build(a, b, unrelated)
+    assert dr.execute(["b"], inputs={"x": 1}) == {"b": 4}
+    assert ran == ["a", "b"]
+
+
+def test_private_and_imported_functions_are_not_nodes(tmp_path, monkeypatch):
+    (tmp_path / "mod_rules.py").write_text(
+        "from os.path import join\n"
+        "def _helper(x: int) -> int:\n    return x\n"
+        "def public(x: int) -> int:\n    return _helper(x)\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    import mod_rules
+
+    dr = driver.Builder().with_modules(mod_rules).build()
+    assert set(dr.graph.nodes) == {"public"}
+
+
+def test_default_makes_dependency_optional_and_node_beats_default():
+    def a(x: int = 10) -> int:
+        return x
+
+    dr = build(a)
+    assert dr.execute(["a"]) == {"a": 10}
+    assert dr.execute(["a"], inputs={"x": 3}) == {"a": 3}
+
+    def x() -> int:
+        return 7
+
+    assert build(a, x).execute(["a"]) == {"a": 7}
+
+
+def test_config_values_are_inputs_and_config_when_selects_variant():
+    @config.when(kind="sum")
+    def total__sum(a: int, b: int) -> int:
+        return a + b
+
+    @config.when_not(kind="sum")
+    def total__product(a: int, b: int) -> int:
+        return a * b
+
+    @config.when_in(kind=["sum", "other"])
+    def extra__in(total: int) -> int:
+        return total + 100
+
+    @config.when_not_in(kind=["sum", "other"])
+    def extra__out(total: int) -> int:
+        return total - 100
+
+    sums = build(total__sum, total__product, extra__in, extra__out, cfg={"kind": "sum", "a": 2})
+    assert sums.execute(["total", "extra"], inputs={"b": 3}) == {"total": 5, "extra": 105}
+    products = build(total__sum, total__product, extra__in, extra__out, cfg={"a": 2})
+    # a missing key compares as None
+    assert products.execute(["total", "extra"], inputs={"b": 3}) == {"total": 6, "extra": -94}
+
+
+def test_overrides_skip_the_node_and_everything_only_it_needed():
+    def a(x: int) -> int:
+        raise AssertionError("must not run")
+
+    def b(a: int) -> int:
+        return a + 1
+
+    assert build(a, b).execute(["b"], overrides={"a": 41}) == {"b": 42}
+
+
+def test_final_vars_may_be_functions():
+    def a() -> int:
+        return 1
+
+    assert build(a).execute([a]) == {"a": 1}
+
+
+def test_validate_execution_is_a_dry_run():
+    calls = []
+
+    def a(x: int) -> int:
+        calls.append(1)
+        return x
+
+    dr = build(a)
+    dr.validate_execution(["a"], inputs={"x": 1})
+    with pytest.raises(errors.MissingInputsError):
+        dr.validate_execution(["a"])
+    assert calls == []
+
+
+def test_lineage_queries():
+    def a(x: int) -> int:
+        return x
+
+    def b(a: int) -> int:
+        return a
+
+    def c(b: int) -> int:
+        return b
+
+    def d(a: int) -> int:
+        return a
+
+    dr = build(a, b, c, d)
+    assert {v.name for v in dr.what_is_upstream_of("c")} == {"c", "b", "a", "x"}
+    assert {v.name for v in dr.what_is_downstream_of("b")} == {"b", "c"}
+    assert {v.name for v in dr.what_is_the_path_between("a", "c")} == {"a", "b", "c"}
+    assert dr.what_is_the_path_between("d", "c") == []
+    variables = {v.name: v for v in dr.list_available_variables()}
+    assert variables["x"].is_external_input and variables["x"].type is int
+    assert variables["b"].required_dependencies == {"a"}
+
+
+# --- execution ---------------------------------------------------------------------------------
+def test_chain_of_100000_nodes_executes_iteratively():
+    n = 100_000
+    namespace: dict[str, Any] = {}
+    source = ["def n0(x: int) -> int:\n    return x + 1\n"]
+    source += [f"def n{i}(n{i - 1}: int) -> int:\n    return n{i - 1} + 1\n" for i in range(1, n)]
+    exec(compile("".join(source), "chain", "exec"), namespace)
+    module = create_temporary_module(*(namespace[f"n{i}"] for i in range(n)))
+    dr = driver.Builder().with_modules(module).build()
+    assert dr.execute([f"n{n - 1}"], inputs={"x": 0}) == {f"n{n - 1}": n}
+
+
+def test_intermediate_values_are_dropped_once_nothing_needs_them():
+    class Big:
+        pass
+
+    refs = []
+
+    def first() -> Big:
+        value = Big()
+        refs.append(weakref.ref(value))
+        return value
+
+    def second(first: Big) -> int:
+        return 1
+
+    def third(second: int) -> int:
+        gc.collect()
+        assert refs[0]() is None, "first's value should have been released"
+        return second + 1
+
+    assert build(first, second, third).execute(["third"]) == {"third": 2}
+
+
+def test_requested_intermediate_values_are_kept():
+    def a() -> int:
+        return 1
+
+    def b(a: int) -> int:
+        return a + 1
+
+    assert build(a, b).execute(["a", "b"]) == {"a": 1, "b": 2}
+
+
+# --- errors ------------------------------------------------------------------------------------
+def test_cycle_is_reported_at_build_time_with_its_path():
+    def a(c: int) -> int:
+        return c
+
+    def b(a: int) -> int:
+        return a
+
+    def c(b: int) -> int:
+        return b
+
+    with pytest.raises(errors.GraphCycleError) as info:
+        build(a, b, c)
+    message = str(info.value)
+    assert "cycle" in message
+    path = message.splitlines()[0].split(": ", 1)[1].split(" -> ")
+    assert set(path) == {"a", "b", "c"} and path[0] == path[-1] and len(path) == 4
+    assert "test_core.py" in message  # points at the code
+
+
+def test_all_missing_inputs_are_reported_at_once_with_who_needs_them():
+    def a(x: int, y: str) -> int:
+        return x
+
+    def b(x: int, z: float) -> int:
+        return x
+
+    with pytest.raises(errors.MissingInputsError) as info:
+        build(a, b).execute(["a", "b"])
+    message = str(info.value)
+    assert "3 required inputs" in message
+    assert "x (int): needed by a, b" in message or "x (int): needed by b, a" in message
+    assert "y (str): needed by a" in message and "z (float): needed by b" in message
+
+
+def test_unknown_output_suggests_closest_names():
+    def revenue() -> int:
+        return 1
+
+    with pytest.raises(errors.UnknownOutputError, match="Did you mean 'revenue'"):
+        build(revenue).execute(["revenu"])
+
+
+def test_duplicate_node_across_modules_names_both_definitions(tmp_path, monkeypatch):
+    (tmp_path / "dup_one.py").write_text("def value() -> int:\n    return 1\n")
+    (tmp_path / "dup_two.py").write_text("\n\ndef value() -> int:\n    return 2\n")
+    monkeypatch.syspath_prepend(tmp_path)
+    import dup_one
+    import dup_two
+
+    with pytest.raises(errors.DuplicateNodeError) as info:
+        driver.Builder().with_modules(dup_one, dup_two).build()
+    assert "dup_one.py:1" in str(info.value) and "dup_two.py:3" in str(info.value)
+    dr = driver.Builder().with_modules(dup_one, dup_two).allow_module_overrides().build()
+    assert dr.execute(["value"]) == {"value": 2}
+
+
+def test_edge_type_mismatch_names_both_ends():
+    def a() -> str:
+        return "x"
+
+    def b(a: int) -> int:
+        return a
+
+    with pytest.raises(errors.TypeMismatchError) as info:
+        build(a, b)
+    message = str(info.value)
+    assert "'a' -> 'b'" in message and "returns str" in message and "a: int" in message
+
+
+@pytest.mark.parametrize(
+    ("produced", "accepted"),
+    [
+        (int, int),
+        (bool, int),
+        (int, Any),
+        (Any, int),
+        (int, Union[int, str]),  # noqa: UP007
+        (int, int | None),
+        (list[int], list),
+        (list, list[int]),
+        (dict[str, int], dict[str, int]),
+    ],
+)
+def test_compatible_edge_types(produced, accepted):
+    from dagwire.types import is_compatible
+
+    assert is_compatible(produced, accepted)
+
+
+@pytest.mark.parametrize(
+    ("produced", "accepted"), [(str, int), (int, bool), (list[int], dict), (int | str, int)]
+)
+def test_incompatible_edge_types(produced, accepted):
+    from dagwire.types import is_compatible
+
+    assert not is_compatible(produced, accepted)
+
+
+def test_config_and_input_overlap_is_named():
+    def a(x: int) -> int:
+        return x
+
+    with pytest.raises(errors.ConfigInputOverlapError, match="x given both as config and as input"):
+        build(a, cfg={"x": 1}).execute(["a"], inputs={"x": 2})
+
+
+def test_failing_node_keeps_exception_type_and_notes_node_and_path():
+    def a(x: int) -> int:
+        return x
+
+    def b(a: int) -> int:
+        raise KeyError("boom")
+
+    def c(b: int) -> int:
+        return b
+
+    with pytest.raises(KeyError) as info:
+        build(a, b, c).execute(["c"], inputs={"x": 1})
+    notes = "\n".join(info.value.__notes__)
+    assert "node 'b' failed" in notes and "test_core.py" in notes
+    assert "b -> c" in notes and "a: int" in notes
+
+
+def test_final_vars_as_a_bare_string_is_refused_clearly():
+    def a() -> int:
+        return 1
+
+    with pytest.raises(errors.DagwireError, match=r"write \['a'\]"):
+        build(a).execute("a")
+
+
+def test_varargs_functions_are_refused():
+    def a(*values: int) -> int:
+        return 1
+
+    with pytest.raises(errors.InvalidDecoratorError, match="named parameters"):
+        build(a)

@@ -6,11 +6,9 @@ dr.execute(["revenue"], inputs={"year": 2025})
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigInputOverlapError, DagwireError
 from .execution import ExecutionPlan, make_plan, run_plan
@@ -21,13 +19,12 @@ from .lifecycle.api import ResultBuilder
 _PLAN_CACHE_SIZE = 64
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(NamedTuple):
     """What ``list_available_variables`` and the lineage queries return for each value."""
 
     name: str
     type: Any
-    tags: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, Any] = {}  # shared default, never mutated: each node passes its own copy
     is_external_input: bool = False
     originating_functions: tuple[Callable[..., Any], ...] | None = None
     documentation: str = ""
@@ -79,6 +76,8 @@ class Driver:
         if not graph_hooks:
             outputs = run_plan(self.graph, plan, given, self.adapters)
             return self.adapters.result_builder.build_result(**outputs)
+        import uuid
+
         run_id = str(uuid.uuid4())
         for hook in graph_hooks:
             hook.run_before_graph_execution(

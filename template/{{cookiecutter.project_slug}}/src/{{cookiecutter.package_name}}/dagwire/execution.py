@@ -8,7 +8,6 @@ that frees intermediate values as soon as nothing downstream needs them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -119,7 +118,7 @@ def run_plan(
     step = None
     try:
         if adapters.observes_nodes:
-            _run_observed(graph, plan, values, adapters, run_id or str(uuid.uuid4()))
+            _run_observed(graph, plan, values, adapters, run_id or _new_run_id())
         else:
             for step in plan.steps:
                 values[step.name] = step.fn(**{p: values[p] for p in step.params})
@@ -196,3 +195,9 @@ def _annotate(
         f"  It received: {received}"
     )
     exc._dagwire_noted = True  # type: ignore[attr-defined]
+
+
+def _new_run_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())

@@ -7,7 +7,6 @@ through a run.
 
 from __future__ import annotations
 
-import difflib
 import graphlib
 from collections.abc import Iterable
 from types import ModuleType
@@ -84,6 +83,8 @@ class FunctionGraph:
                     )
 
     def unknown_names_error(self, names: Iterable[str], what: str = "output") -> UnknownOutputError:
+        import difflib
+
         known = [*self.nodes, *self.external_inputs]
         lines = []
         for name in names:

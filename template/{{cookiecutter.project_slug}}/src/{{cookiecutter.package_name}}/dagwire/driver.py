@@ -158,6 +158,47 @@ class Driver:
         )
         return self._variables(between)
 
+    # --- pictures ----------------------------------------------------------------------------
+    def display_all_functions(self, output_file_path: str | None = None, **_ignored: Any) -> str:
+        """The whole graph as DOT text; also written to ``output_file_path`` if given.
+
+        The suffix picks the format: ``.mmd``/``.md`` Mermaid, ``.dot`` DOT, ``.png``/``.svg``
+        rendered with graphviz. Hamilton's styling keyword arguments are accepted and ignored.
+        """
+        from . import visualize
+
+        if output_file_path is None:
+            return visualize.to_dot(self.graph, status=self._last_status())
+        return visualize.write_picture(self.graph, output_file_path, status=self._last_status())
+
+    def visualize_execution(
+        self,
+        final_vars: Iterable[str | Callable[..., Any]],
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+        overrides: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """The part of the graph ``execute(final_vars, ...)`` would run and the inputs it reads."""
+        from . import visualize
+
+        names = self._names(final_vars)
+        _, plan = self._prepare(names, inputs, overrides)
+        shown = {s.name for s in plan.steps} | set(plan.inputs_used) | set(names)
+        status = self._last_status()
+        if output_file_path is None:
+            return visualize.to_dot(self.graph, shown, status)
+        return visualize.write_picture(self.graph, output_file_path, shown, status)
+
+    def _last_status(self) -> dict[str, str]:
+        """Per-node status and time from a timing adapter, if one is registered and has run."""
+        for adapter in self.adapters.all:
+            records = getattr(adapter, "records", None)
+            if isinstance(records, dict) and records:
+                return {name: _describe_record(r) for name, r in records.items()}
+        return {}
+
     # --- helpers -----------------------------------------------------------------------------
     def _names(self, final_vars: Iterable[str | Callable[..., Any]]) -> list[str]:
         if isinstance(final_vars, str):
@@ -304,3 +345,9 @@ def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:
         if not set(map(str, have_values)) & set(map(str, wanted_values)):
             return False
     return True
+
+
+def _describe_record(record: Any) -> str:
+    status = getattr(record, "status", "")
+    duration = getattr(record, "duration", None)
+    return f"{status} {duration * 1000:.1f} ms" if duration is not None else str(status)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .graph import FunctionGraph
@@ -62,3 +66,62 @@ def to_dot(
         lines.append(f'    "{_escape(dep)}" -> "{_escape(name)}";')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def write_picture(
+    graph: FunctionGraph,
+    path: str | Path,
+    names: Iterable[str] | None = None,
+    status: dict[str, Any] | None = None,
+) -> str:
+    """Write a picture chosen by the file suffix and return its text (Mermaid or DOT).
+
+    ``.mmd`` is Mermaid, ``.md`` is Mermaid in a fenced block (renders on GitHub), ``.dot`` or no
+    suffix is DOT, and ``.png``/``.svg``/``.pdf`` are rendered with the graphviz ``dot`` program
+    when it is installed.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".mmd", ".md"):
+        text = to_mermaid(graph, names, status)
+        content = f"```mermaid\n{text}```\n" if suffix == ".md" else text
+        _write_text_atomically(path, content)
+        return text
+    text = to_dot(graph, names, status)
+    if suffix in ("", ".dot", ".gv"):
+        _write_text_atomically(path, text)
+    elif suffix in RENDERED_FORMATS:
+        _render_with_graphviz(text, path, suffix[1:])
+    else:
+        raise ValueError(
+            f"Cannot write a graph picture to '{path}': unknown suffix '{suffix}'. "
+            f"Use .mmd, .md, .dot or one of {', '.join(sorted(RENDERED_FORMATS))}."
+        )
+    return text
+
+
+RENDERED_FORMATS = frozenset({".png", ".svg", ".pdf"})
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def _render_with_graphviz(dot_text: str, path: Path, fmt: str) -> None:
+    if not graphviz_available():
+        raise RuntimeError(
+            f"Rendering '{path.name}' needs the graphviz 'dot' program, which is not installed. "
+            "Install graphviz (e.g. apt-get install graphviz / brew install graphviz), or write "
+            "a .mmd, .md or .dot file instead: those need nothing."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    subprocess.run(["dot", f"-T{fmt}", "-o", str(tmp)], input=dot_text.encode(), check=True)
+    os.replace(tmp, path)
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

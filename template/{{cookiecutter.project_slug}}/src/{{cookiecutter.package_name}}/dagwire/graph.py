@@ -160,8 +160,7 @@ def _topological_order(nodes: dict[str, Node]) -> list[str]:
     try:
         return list(sorter.static_order())
     except graphlib.CycleError as exc:
-        cycle = exc.args[1]  # [a, b, ..., a], each depending on the next
-        cycle = cycle[::-1]  # read it in the direction data flows
+        cycle = exc.args[1]  # [a, b, ..., a]: each feeds the next, the direction data flows
         where = "\n".join(f"  {name}: {nodes[name].origin}" for name in dict.fromkeys(cycle))
         raise GraphCycleError(
             "The graph has a cycle: " + " -> ".join(cycle) + "\n" + where + "\n"

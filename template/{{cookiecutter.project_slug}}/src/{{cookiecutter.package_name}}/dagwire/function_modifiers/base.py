@@ -6,8 +6,10 @@ Hamilton's order, whatever order the decorators were written in:
 
     config resolution -> creation -> injection -> expansion -> transformation -> decoration
 
-Each phase is a method of ``NodeModifier`` with a do-nothing default, so a modifier overrides
-only the phase it belongs to.
+Within one phase, modifiers apply bottom-up (the decorator nearest the ``def`` first), as in
+Hamilton. Each phase is a method of ``NodeModifier`` with a do-nothing default, so a modifier
+overrides only the phase it belongs to. Functions without modifiers never get past the first line
+of ``nodes_from_function``.
 """
 
 from __future__ import annotations
@@ -31,27 +33,38 @@ class Phase(IntEnum):
     DECORATE = 5
 
 
+#: Phases that allow one modifier per function: one way to create a node, one way to expand it.
+_ONE_PER_FUNCTION = {Phase.CREATE: "create its node", Phase.EXPAND: "expand it into several nodes"}
+
+
 class NodeModifier:
     """Base of every decorator. Subclasses set ``phase`` and override that phase's method."""
 
     phase: Phase = Phase.DECORATE
-    #: Whether the same modifier class may decorate one function more than once.
-    allow_repeats: bool = True
+    #: Whether the config-variant suffix (``name__variant``) is dropped from the node name.
+    strips_variant_suffix: bool = False
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        if not callable(fn):
+        if not callable(fn) or not hasattr(fn, "__code__"):
             raise InvalidDecoratorError(
-                f"@{type(self).__name__} decorates functions, got {fn!r}. "
+                f"@{decorator_name(self)} decorates functions, got {fn!r}. "
                 "Did you forget the parentheses, e.g. @tag(...)?"
             )
         existing = list(getattr(fn, MODIFIERS_ATTR, ()))
-        if not self.allow_repeats and any(type(m) is type(self) for m in existing):
-            raise InvalidDecoratorError(
-                f"{origin_of(fn)} is decorated with @{type(self).__name__} twice; "
-                "merge the two into one decorator."
-            )
+        if self.phase in _ONE_PER_FUNCTION:
+            clash = [m for m in existing if m.phase is self.phase]
+            if clash:
+                raise InvalidDecoratorError(
+                    f"{origin_of(fn)} has two decorators that both {_ONE_PER_FUNCTION[self.phase]} "
+                    f"(@{decorator_name(clash[0])} and @{decorator_name(self)}); "
+                    "a function may have only one. Keep one, or split the function in two."
+                )
+        self.validate(fn)
         setattr(fn, MODIFIERS_ATTR, [*existing, self])
         return fn
+
+    def validate(self, fn: Callable[..., Any]) -> None:
+        """Checks that need only the function; they run when the decorator is applied."""
 
     # --- phases: each returns its input unchanged unless overridden -----------------------------
     def resolves(self, fn: Callable[..., Any], config: dict[str, Any]) -> bool:
@@ -73,43 +86,50 @@ class NodeModifier:
         return nodes
 
     def required_config(self) -> list[str]:
-        """Config keys this modifier reads; they are reported if missing."""
+        """Config keys this modifier reads."""
         return []
+
+
+def decorator_name(modifier: Any) -> str:
+    return getattr(modifier, "display_name", None) or type(modifier).__name__
 
 
 def modifiers_of(fn: Callable[..., Any]) -> list[NodeModifier]:
     return getattr(fn, MODIFIERS_ATTR, [])
 
 
-def base_name(fn: Callable[..., Any], modifiers: list[NodeModifier]) -> str:
-    """A function's node name: a modifier's choice, else the part before ``__`` for config
-    variants."""
+def function_node_name(fn: Callable[..., Any]) -> str:
+    """A function's node name: a modifier's choice, else Hamilton's rule for config variants.
+
+    Only config-decorated functions lose their ``__suffix`` (everything from the last ``__``), so
+    that ``model__linear`` and ``model__tree`` can both define ``model``; others keep their name.
+    """
+    modifiers = modifiers_of(fn)
     for modifier in modifiers:
         name = modifier.node_name(fn)
         if name is not None:
             return name
     name = fn.__name__
-    if "__" in name.strip("_") and any(m.phase is Phase.CONFIG for m in modifiers):
-        return name.split("__", 1)[0] if not name.startswith("__") else name
+    if any(m.strips_variant_suffix for m in modifiers):
+        cut = name.rfind("__")
+        if cut > 0:
+            return name[:cut]
     return name
 
 
 def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[Node]:
     """All nodes one user function contributes for ``config`` (possibly none)."""
-    modifiers = modifiers_of(fn)
+    modifiers = getattr(fn, MODIFIERS_ATTR, None)
     if not modifiers:
         return [node_from_function(fn)]
     by_phase = sorted(modifiers, key=lambda m: m.phase)
-    if not all(m.resolves(fn, config) for m in by_phase if m.phase is Phase.CONFIG):
-        return []
-    name = base_name(fn, modifiers)
+    for modifier in by_phase:
+        if modifier.phase is not Phase.CONFIG:
+            break
+        if not modifier.resolves(fn, config):
+            return []
+    name = function_node_name(fn)
     creators = [m for m in by_phase if m.phase is Phase.CREATE]
-    if len(creators) > 1:
-        names = ", ".join(f"@{type(m).__name__}" for m in creators)
-        raise InvalidDecoratorError(
-            f"{origin_of(fn)} has more than one decorator that creates its node ({names}); "
-            "keep one."
-        )
     nodes = creators[0].create(fn, name, config) if creators else [node_from_function(fn, name)]
     for modifier in by_phase:
         if modifier.phase > Phase.CREATE:

@@ -3,7 +3,6 @@
 import sys
 
 import pandas as pd
-import pytest
 from compat_support import assert_same, assert_same_graph, load_module, run_both
 
 
@@ -44,9 +43,6 @@ def test_does_matches():
     pd.testing.assert_series_equal(dag["x_scaled"], x * 3.0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dagwire's node_from_function refuses every public function taking **kwargs at build time; "
-    "Hamilton builds the graph and fails only if such a node is requested. Waiting on node.py."))
 def test_documented_does_example_with_a_public_kwargs_helper():
     x = pd.Series([1.0, 2.0])
     ham, dag, _ = run_both("does_public_helper", ["D_XMAS_GC_WEIGHTED_BY_DAY"],

@@ -319,9 +319,14 @@ def test_final_vars_as_a_bare_string_is_refused_clearly():
         build(a).execute("a")
 
 
-def test_varargs_functions_are_refused():
+def test_varargs_functions_build_but_are_refused_when_run():
     def a(*values: int) -> int:
         return 1
 
+    def b() -> int:
+        return 2
+
+    dr = build(a, b)  # as in Hamilton: a helper with *args does not break the graph
+    assert dr.execute(["b"]) == {"b": 2}
     with pytest.raises(errors.InvalidDecoratorError, match="named parameters"):
-        build(a)
+        dr.execute(["a"])

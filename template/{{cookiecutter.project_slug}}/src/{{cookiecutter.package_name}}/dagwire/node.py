@@ -101,10 +101,7 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     """The default node of a function: its parameters are inputs, its return annotation the type."""
     code = fn.__code__
     if code.co_flags & 0x0C:  # CO_VARARGS | CO_VARKEYWORDS
-        raise InvalidDecoratorError(
-            f"{origin_of(fn)} takes *args or **kwargs; dataflow functions need named parameters, "
-            "because each parameter name is the name of the value it receives."
-        )
+        return _unusable_node(fn, name)
     n_args = code.co_argcount + code.co_kwonlyargcount
     params = code.co_varnames[:n_args]
     positional_defaults = len(fn.__defaults__ or ())
@@ -137,3 +134,21 @@ def is_public_function_of(module: Any, obj: Any) -> bool:
             or getattr(module, "__dagwire_temporary__", False)
         )
     )
+
+
+def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:
+    """A ``*args``/``**kwargs`` function cannot be wired by name: refuse it only if it is run.
+
+    Such functions are often helpers used through ``@does``; like Hamilton, keep the build working.
+    """
+    message = (
+        f"{origin_of(fn)} takes *args or **kwargs, so it cannot be a node: each parameter name "
+        "is the name of the value it receives. Give it named parameters, or make it private "
+        "(prefix '_') if it is a helper."
+    )
+
+    def refuse(**_: Any) -> Any:
+        raise InvalidDecoratorError(message)
+
+    return Node(name or fn.__name__, refuse, {}, annotations_of(fn).get("return", Any),
+                doc=(fn.__doc__ or "").strip(), origin=origin_of(fn), user_function=fn)

@@ -1,0 +1,4 @@
+"""The pipeline package: transforms in ``transforms/``, wiring in ``pipeline.toml``.
+
+The dataflow engine is vendored as the ``dagwire`` subpackage (template-owned).
+"""

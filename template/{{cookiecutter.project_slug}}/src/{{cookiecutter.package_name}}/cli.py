@@ -1,0 +1,8 @@
+"""Console entry point; the runner itself lives in the vendored engine (``dagwire.cli``)."""
+
+from .dagwire import cli as _cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``run``, ``list``, ``graph`` or ``runs`` for the pipeline defined in this package."""
+    return _cli.main(argv, package=__package__)

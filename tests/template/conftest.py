@@ -1,0 +1,75 @@
+"""Fixtures for the template tests: an isolated git, the released template, generation."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import copier
+import pytest
+from template_support import (
+    HOOKS_DIR,
+    PROJECT_TIMINGS,
+    RELEASE_FILES,
+    Generate,
+    copy_release,
+    make_template_repo,
+)
+
+sys.path.insert(0, str(HOOKS_DIR))  # the generation rules, importable as `dagwire_hooks`
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A git identity for commits (copier makes some too) and no user config (signing, hooks)."""
+    empty = tmp_path_factory.mktemp("gitconfig") / "config"
+    empty.write_text("[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as mp:
+        for role in ("AUTHOR", "COMMITTER"):
+            mp.setenv(f"GIT_{role}_NAME", "Template Tests")
+            mp.setenv(f"GIT_{role}_EMAIL", "template-tests@example.com")
+        mp.setenv("GIT_CONFIG_GLOBAL", str(empty))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        yield
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as released: a git repo tagged 0.1.0 (copier picks the newest tag)."""
+    return make_template_repo(tmp_path_factory.mktemp("template") / "dagwire-template")
+
+
+@pytest.fixture(scope="session")
+def template_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as a plain folder (no git): the fastest source for answer-only checks."""
+    names = tuple(n for n in RELEASE_FILES if n != "README.md")
+    return copy_release(tmp_path_factory.mktemp("template-plain") / "dagwire-template", names)
+
+
+@pytest.fixture(scope="session")
+def generate(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate:
+    """``generate(**answers)``: a freshly generated project, defaults for unset answers."""
+
+    def _generate(**answers: str) -> Path:
+        dest = tmp_path_factory.mktemp("project") / "generated"
+        copier.run_copy(
+            str(template_repo), dest, data=answers, defaults=True, unsafe=False, quiet=True
+        )
+        return dest
+
+    return _generate
+
+
+@pytest.fixture(scope="session")
+def default_project(generate: Generate) -> Path:
+    return generate()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Report what generating and testing a project costs (the numbers the README quotes)."""
+    if PROJECT_TIMINGS:
+        terminalreporter.section("generated projects (seconds)")
+        terminalreporter.write_line(f"{'project':<42}{'generate':>9}{'tests':>8}{'total':>8}")
+        for slug, generation, tests, total in PROJECT_TIMINGS:
+            terminalreporter.write_line(f"{slug:<42}{generation:>9.2f}{tests:>8.2f}{total:>8.2f}")

@@ -11,10 +11,11 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution import ExecutionPlan, make_plan, run_plan
+from .execution import ExecutionPlan, run_plan
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
 from .lifecycle.api import ResultBuilder
+from .parallel import DynamicExecutionOptions, dynamic_execution, static_plan
 
 _PLAN_CACHE_SIZE = 64
 
@@ -43,6 +44,7 @@ class Driver:
         adapters: Sequence[Any] = (),
         allow_module_overrides: bool = False,
         _default_result: ResultBuilder | None = None,
+        _executors: tuple[Any, Any] | None = None,
     ) -> None:
         self.config = dict(config or {})
         self.modules = list(modules)
@@ -51,6 +53,9 @@ class Driver:
             *adapters,
         ]
         self.adapters = AdapterSet(listed, default_result=_default_result or _legacy_result())
+        dynamic = dynamic_execution(_executors, self.adapters)
+        self._make_plan = dynamic.plan if dynamic else static_plan
+        self._run_plan = dynamic.run if dynamic else run_plan
         self.graph = FunctionGraph.from_modules(
             self.modules, self.config, allow_module_overrides=allow_module_overrides
         )
@@ -74,7 +79,7 @@ class Driver:
         given, plan = self._prepare(names, inputs, overrides)
         graph_hooks = self.adapters.graph_hooks
         if not graph_hooks:
-            outputs = run_plan(self.graph, plan, given, self.adapters)
+            outputs = self._run_plan(self.graph, plan, given, self.adapters)
             return self.adapters.result_builder.build_result(**outputs)
         import uuid
 
@@ -89,7 +94,7 @@ class Driver:
                 run_id=run_id,
             )
         try:
-            outputs = run_plan(self.graph, plan, given, self.adapters, run_id)
+            outputs = self._run_plan(self.graph, plan, given, self.adapters, run_id)
             result = self.adapters.result_builder.build_result(**outputs)
         except Exception as exc:
             for hook in graph_hooks:
@@ -113,7 +118,7 @@ class Driver:
         """Like ``execute`` but always returns the dict of outputs, skipping the result builder."""
         names = self._names(final_vars)
         given, plan = self._prepare(names, inputs, overrides)
-        return run_plan(self.graph, plan, given, self.adapters)
+        return self._run_plan(self.graph, plan, given, self.adapters)
 
     def validate_execution(
         self,
@@ -226,7 +231,7 @@ class Driver:
         key = (tuple(names), given)
         plan = self._plans.get(key)
         if plan is None:
-            plan = make_plan(self.graph, names, given)
+            plan = self._make_plan(self.graph, names, given)
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.pop(next(iter(self._plans)))
             self._plans[key] = plan
@@ -274,7 +279,7 @@ class Driver:
         )
 
 
-class Builder:
+class Builder(DynamicExecutionOptions):
     """Fluent construction of a ``Driver``, as in Apache Hamilton."""
 
     def __init__(self) -> None:
@@ -306,6 +311,7 @@ class Builder:
             adapters=self._adapters,
             allow_module_overrides=self._allow_module_overrides,
             _default_result=_dict_result(),
+            _executors=self._executors(),
         )
 
 

@@ -139,44 +139,12 @@ def _run_observed(
     adapters: AdapterSet,
     run_id: str,
 ) -> None:
-    hooks = adapters.node_hooks
-    method = adapters.node_method
+    """Each node through ``AdapterSet.run_node``: hooks around it, the adapter's method inside."""
+    run_node = adapters.run_node
     nodes = graph.nodes
     for step in plan.steps:
-        node = nodes[step.name]
         kwargs = {p: values[p] for p in step.params}
-        common = dict(
-            node_name=node.name,
-            node_tags=node.tags,
-            node_kwargs=kwargs,
-            node_return_type=node.type,
-            task_id=None,
-            run_id=run_id,
-        )
-        for hook in hooks:
-            hook.run_before_node_execution(
-                **common, node_input_types={k: d.type for k, d in node.inputs.items()}
-            )
-        try:
-            if method is not None:
-                result = method.run_to_execute_node(
-                    node_name=node.name,
-                    node_tags=node.tags,
-                    node_callable=node.fn,
-                    node_kwargs=kwargs,
-                    task_id=None,
-                    run_id=run_id,
-                )
-            else:
-                result = node.fn(**kwargs)
-        except Exception as exc:
-            exc._dagwire_node = node.name  # type: ignore[attr-defined]
-            for hook in hooks:
-                hook.run_after_node_execution(**common, result=None, error=exc, success=False)
-            raise
-        for hook in hooks:
-            hook.run_after_node_execution(**common, result=result, error=None, success=True)
-        values[step.name] = result
+        values[step.name] = run_node(nodes[step.name], kwargs, run_id=run_id)
         for d in step.drops:
             del values[d]
 
@@ -201,3 +169,13 @@ def _new_run_id() -> str:
     import uuid
 
     return str(uuid.uuid4())
+
+
+def __getattr__(name: str) -> Any:
+    """``from <package>.dagwire.execution import executors`` works as in Apache Hamilton, without
+    loading the executors for runs that never use them."""
+    if name == "executors":
+        from . import executors
+
+        return executors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

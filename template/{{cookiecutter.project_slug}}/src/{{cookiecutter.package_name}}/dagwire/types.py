@@ -10,6 +10,8 @@ import types
 import typing
 from typing import Any
 
+from .htypes import Collect, Parallelizable, element_type
+
 _UNION_TYPES = (typing.Union, types.UnionType)
 
 
@@ -23,6 +25,10 @@ def is_compatible(produced: Any, accepted: Any) -> bool:
         return is_compatible(produced, typing.get_args(accepted)[0])
     if typing.get_origin(produced) is typing.Annotated:
         return is_compatible(typing.get_args(produced)[0], accepted)
+    if accepted_origin is Collect or accepted is Collect:  # receives each parallel item's value
+        return is_compatible(produced, element_type(accepted))
+    if typing.get_origin(produced) is Parallelizable or produced is Parallelizable:
+        return is_compatible(element_type(produced), accepted)  # each item flows on its own
     if accepted_origin in _UNION_TYPES:
         return any(is_compatible(produced, member) for member in typing.get_args(accepted))
     produced_origin = typing.get_origin(produced)

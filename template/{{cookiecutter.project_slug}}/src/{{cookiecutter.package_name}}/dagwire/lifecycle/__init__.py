@@ -1,4 +1,10 @@
-"""Adapters: hooks that observe execution and methods that change it."""
+"""Adapters: hooks that observe execution and methods that change it.
+
+The built-in adapters (``PrintLn``, ``NodeTimer``, ...) live in ``lifecycle.default`` and are loaded
+the first time one is asked for, so importing the engine does not pay for them.
+"""
+
+from typing import Any
 
 from .api import (
     DictResult,
@@ -8,6 +14,18 @@ from .api import (
     NodeExecutionMethod,
     ResultBuilder,
     StaticValidator,
+    TaskExecutionHook,
+)
+
+_BUILT_INS = (
+    "FunctionInputOutputTypeChecker",
+    "GracefulErrorAdapter",
+    "NodeRecord",
+    "NodeTimer",
+    "PDBDebugger",
+    "PrintLn",
+    "ProgressBar",
+    "accept_error_sentinels",
 )
 
 __all__ = [
@@ -18,4 +36,14 @@ __all__ = [
     "NodeExecutionMethod",
     "ResultBuilder",
     "StaticValidator",
+    "TaskExecutionHook",
+    *_BUILT_INS,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BUILT_INS:
+        from . import default
+
+        return getattr(default, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

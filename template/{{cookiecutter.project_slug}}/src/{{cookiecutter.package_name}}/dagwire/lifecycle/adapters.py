@@ -17,6 +17,7 @@ from .api import (
     NodeExecutionMethod,
     ResultBuilder,
     StaticValidator,
+    TaskExecutionHook,
 )
 
 
@@ -27,6 +28,7 @@ class AdapterSet:
         self.graph_hooks = [a for a in adapters if isinstance(a, GraphExecutionHook)]
         self.construction_hooks = [a for a in adapters if isinstance(a, GraphConstructionHook)]
         self.validators = [a for a in adapters if isinstance(a, StaticValidator)]
+        self.task_hooks = [a for a in adapters if isinstance(a, TaskExecutionHook)]
         self.node_method = _at_most_one(adapters, NodeExecutionMethod, "run_to_execute_node")
         self.result_builder = (
             _at_most_one(adapters, ResultBuilder, "build_result") or default_result or DictResult()
@@ -42,6 +44,64 @@ class AdapterSet:
     def observes_nodes(self) -> bool:
         return bool(self.node_hooks) or self.node_method is not None
 
+    def run_node(
+        self,
+        node: Any,
+        kwargs: dict[str, Any],
+        *,
+        run_id: str,
+        task_id: str | None = None,
+        is_expand: bool = False,
+        is_collect: bool = False,
+    ) -> Any:
+        """Compute one node with every hook around it and the method (if any) in the middle.
+
+        A ``Parallelizable`` node's items are drawn here, so a failure while iterating counts as the
+        node's failure for the hooks too.
+        """
+        hooks = self.node_hooks
+        common = dict(
+            node_name=node.name,
+            node_tags=node.tags,
+            node_kwargs=kwargs,
+            node_return_type=node.type,
+            task_id=task_id,
+            run_id=run_id,
+        )
+        try:
+            if hooks:
+                input_types = {k: d.type for k, d in node.inputs.items()}
+                for hook in hooks:
+                    hook.run_before_node_execution(**common, node_input_types=input_types)
+            try:
+                if self.node_method is not None:
+                    result = self.node_method.run_to_execute_node(
+                        node_name=node.name,
+                        node_tags=node.tags,
+                        node_callable=node.fn,
+                        node_kwargs=kwargs,
+                        task_id=task_id,
+                        run_id=run_id,
+                        is_expand=is_expand,
+                        is_collect=is_collect,
+                    )
+                else:
+                    result = node.fn(**kwargs)
+                if is_expand:
+                    result = list(result)
+            except Exception as exc:
+                exc._dagwire_node = node.name  # type: ignore[attr-defined]
+                for hook in hooks:
+                    hook.run_after_node_execution(**common, result=None, error=exc, success=False)
+                raise
+            for hook in hooks:
+                hook.run_after_node_execution(**common, result=result, error=None, success=True)
+        except Exception as exc:  # a hook failed: the error still belongs to this node
+            if not hasattr(exc, "_dagwire_node"):
+                exc._dagwire_node = node.name  # type: ignore[attr-defined]
+            raise
+        return result
+
 
 _ADAPTER_TYPES = (
     NodeExecutionHook,
@@ -50,6 +110,7 @@ _ADAPTER_TYPES = (
     GraphConstructionHook,
     StaticValidator,
     ResultBuilder,
+    TaskExecutionHook,
 )
 
 

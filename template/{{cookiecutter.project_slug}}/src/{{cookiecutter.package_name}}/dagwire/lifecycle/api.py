@@ -100,6 +100,40 @@ class GraphConstructionHook(abc.ABC):
     ) -> None: ...
 
 
+class TaskExecutionHook(abc.ABC):
+    """Called around each task of a dynamic run: a node computed once, or one item of a
+    ``Parallelizable`` block with all its nodes. Runs where the task runs (thread or process)."""
+
+    @abc.abstractmethod
+    def run_before_task_execution(
+        self,
+        *,
+        task_id: str,
+        run_id: str,
+        nodes: list[Any],
+        inputs: dict[str, Any],
+        overrides: dict[str, Any],
+        spawning_task_id: str | None,
+        purpose: str,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def run_after_task_execution(
+        self,
+        *,
+        task_id: str,
+        run_id: str,
+        nodes: list[Any],
+        results: dict[str, Any] | None,
+        success: bool,
+        error: Exception | None,
+        spawning_task_id: str | None,
+        purpose: str,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+
 class StaticValidator(abc.ABC):  # noqa: B024 - both checks are optional
     """Checks nodes and the graph at build time; a failure stops the build with its message."""
 

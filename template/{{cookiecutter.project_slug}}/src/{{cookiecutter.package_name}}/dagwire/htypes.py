@@ -1,0 +1,104 @@
+"""Type markers with a meaning for execution, and a runtime check of values against annotations.
+
+``Parallelizable[T]`` marks a function that yields items, each of which runs the nodes downstream
+of it once; ``Collect[T]`` marks the parameter that receives the list of those per-item results.
+Both are ``Protocol`` classes over ``Iterable``, as in Apache Hamilton, so static type checkers
+accept a generator where ``Parallelizable[int]`` is declared and a list where ``Collect[int]`` is.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable
+from typing import Annotated, Any, Protocol, TypeVar
+
+__all__ = [
+    "Collect",
+    "Parallelizable",
+    "check_instance",
+    "column",
+    "is_collect_type",
+    "is_parallelizable_type",
+]
+
+#: Hamilton's name for ``Annotated`` (``column[pd.Series, int]``).
+column = Annotated
+
+ParallelizableElement = TypeVar("ParallelizableElement", covariant=True)
+CollectElement = TypeVar("CollectElement", covariant=True)
+
+
+class Parallelizable(Iterable[ParallelizableElement], Protocol[ParallelizableElement]):
+    """Return type of a node whose items each run the block downstream of it once."""
+
+
+class Collect(Iterable[CollectElement], Protocol[CollectElement]):
+    """Parameter type that gathers one value per item of the enclosing ``Parallelizable`` block."""
+
+
+_GENERIC_ALIAS = type(Parallelizable[int])  # checking the class first skips plain types fast
+
+
+def is_parallelizable_type(tp: Any) -> bool:
+    return tp is Parallelizable or (type(tp) is _GENERIC_ALIAS and tp.__origin__ is Parallelizable)
+
+
+def is_collect_type(tp: Any) -> bool:
+    return tp is Collect or (type(tp) is _GENERIC_ALIAS and tp.__origin__ is Collect)
+
+
+def element_type(tp: Any) -> Any:
+    """``T`` of ``Parallelizable[T]`` or ``Collect[T]`` (``Any`` when left bare)."""
+    args = typing.get_args(tp)
+    return args[0] if args else Any
+
+
+_UNION_TYPES = (typing.Union, types.UnionType)
+
+
+def check_instance(obj: Any, type_: Any) -> bool:
+    """Whether ``obj`` is a value of the annotation ``type_``, looking inside containers.
+
+    Used by the input/output type checker. What cannot be judged at run time (type variables,
+    protocols, string annotations) is accepted rather than refused.
+    """
+    if type_ is Any or type_ is object:
+        return True
+    origin = typing.get_origin(type_)
+    if origin is None:
+        if isinstance(type_, type):
+            if getattr(type_, "_is_protocol", False):
+                return True
+            return isinstance(obj, type_)
+        supertype = getattr(type_, "__supertype__", None)  # typing.NewType
+        return check_instance(obj, supertype) if supertype is not None else True
+    args = typing.get_args(type_)
+    if origin is Annotated:
+        return check_instance(obj, args[0])
+    if origin in _UNION_TYPES:
+        return any(check_instance(obj, member) for member in args)
+    if origin is typing.Literal:
+        return obj in args
+    if origin in (Parallelizable, Collect):
+        origin = Iterable
+    if not isinstance(origin, type) or (
+        getattr(origin, "_is_protocol", False) and origin is not Iterable
+    ):
+        return True
+    if not isinstance(obj, origin):
+        return False
+    if not args:
+        return True
+    if isinstance(obj, dict):
+        key_type, value_type = (args + (Any, Any))[:2]
+        return all(
+            check_instance(k, key_type) and check_instance(v, value_type) for k, v in obj.items()
+        )
+    if isinstance(obj, tuple) and origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(check_instance(item, args[0]) for item in obj)
+        return len(obj) == len(args) and all(map(check_instance, obj, args))
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return all(check_instance(item, args[0]) for item in obj)
+    return True  # other generics (iterators, callables): the outer type is all we can check

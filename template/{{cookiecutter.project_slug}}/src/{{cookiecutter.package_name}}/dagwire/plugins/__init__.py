@@ -1,0 +1,1 @@
+"""Integrations under the module names Apache Hamilton's ``plugins`` package gives them."""

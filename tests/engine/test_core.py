@@ -330,3 +330,26 @@ def test_varargs_functions_build_but_are_refused_when_run():
     assert dr.execute(["b"]) == {"b": 2}
     with pytest.raises(errors.InvalidDecoratorError, match="named parameters"):
         dr.execute(["a"])
+
+
+def test_module_tag_is_visible_and_filterable_like_hamilton():
+    def a() -> int:
+        return 1
+
+    dr = build(a)
+    (variable,) = [v for v in dr.list_available_variables() if v.name == "a"]
+    assert variable.tags["module"] == __name__
+    assert [v.name for v in dr.list_available_variables(tag_filter={"module": __name__})] == ["a"]
+    assert dr.list_available_variables(tag_filter={"module": "elsewhere"}) == []
+
+
+def test_tag_filter_compares_values_as_they_are():
+    from dagwire.function_modifiers import tag
+
+    @tag(level="1")
+    def a() -> int:
+        return 1
+
+    dr = build(a)
+    assert [v.name for v in dr.list_available_variables(tag_filter={"level": "1"})] == ["a"]
+    assert dr.list_available_variables(tag_filter={"level": 1}) == []

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from .errors import ConfigInputOverlapError, DagwireError
 from .execution import ExecutionPlan, run_plan
+from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
 from .lifecycle.api import ResultBuilder
@@ -268,10 +269,11 @@ class Driver:
             needers = self.graph.external_inputs.get(name, [])
             types = [self.graph.nodes[n].inputs[name].type for n in needers]
             return Variable(name, types[0] if types else Any, is_external_input=True)
+        module = getattr(node.user_function, "__module__", None)
         return Variable(
             name=name,
             type=node.type,
-            tags=dict(node.tags),
+            tags={"module": module, **node.tags} if module else dict(node.tags),
             originating_functions=(node.user_function,) if node.user_function else None,
             documentation=node.doc,
             required_dependencies=frozenset(k for k, d in node.inputs.items() if not d.optional),
@@ -331,12 +333,9 @@ def _legacy_result() -> ResultBuilder:
 def _name_of(var: str | Callable[..., Any], graph: FunctionGraph) -> str:
     if isinstance(var, str):
         return var
-    name = getattr(var, "__name__", None)
-    if name is None:
+    if getattr(var, "__name__", None) is None:
         raise DagwireError(f"final_vars takes names or functions, got {var!r}.")
-    if name not in graph.nodes and "__" in name:
-        return name.split("__", 1)[0]
-    return name
+    return function_node_name(var)
 
 
 def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:
@@ -348,7 +347,7 @@ def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:
         have = tags[key]
         wanted_values = wanted if isinstance(wanted, list) else [wanted]
         have_values = have if isinstance(have, list) else [have]
-        if not set(map(str, have_values)) & set(map(str, wanted_values)):
+        if not any(value in wanted_values for value in have_values):
             return False
     return True
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from .errors import MissingInputsError
-from .graph import FunctionGraph
+from .graph import FunctionGraph, no_cyclic_gc
 from .lifecycle.adapters import AdapterSet
-from .node import type_name
+from .node import Node, type_name
 
 
 class Step(NamedTuple):
@@ -22,6 +22,8 @@ class Step(NamedTuple):
     fn: Any
     params: tuple[str, ...]
     drops: tuple[str, ...]
+    #: The params are exactly the function's positional parameters, in order: call positionally.
+    positional: bool = False
 
 
 class ExecutionPlan(NamedTuple):
@@ -35,6 +37,13 @@ def make_plan(
     graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str] | set[str]
 ) -> ExecutionPlan:
     """Plan the computation of ``final_vars`` when values for ``given`` names already exist."""
+    with no_cyclic_gc():
+        return _make_plan(graph, final_vars, given)
+
+
+def _make_plan(
+    graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str] | set[str]
+) -> ExecutionPlan:
     final_vars = tuple(dict.fromkeys(final_vars))
     nodes = graph.nodes
     unknown = [
@@ -70,8 +79,10 @@ def make_plan(
                 missing.setdefault(dep, []).append(name)
     if missing:
         raise _missing_inputs_error(missing, graph)
-    position = graph.position
-    ordered = sorted(needed, key=position.__getitem__)
+    if 2 * len(needed) > len(graph.order):
+        ordered = [name for name in graph.order if name in needed]
+    else:
+        ordered = sorted(needed, key=graph.position.__getitem__)
     params_of = []
     last_use: dict[str, int] = {}
     for i, name in enumerate(ordered):
@@ -80,14 +91,35 @@ def make_plan(
         for p in params:
             last_use[p] = i
     keep = set(final_vars)
-    drops: list[list[str]] = [[] for _ in ordered]
+    drops: dict[int, list[str]] = {}
     for value, i in last_use.items():
         if value not in keep:
-            drops[i].append(value)
-    steps = tuple(
-        Step(name, nodes[name].fn, params_of[i], tuple(drops[i])) for i, name in enumerate(ordered)
+            drops.setdefault(i, []).append(value)
+    no_drops: tuple[str, ...] = ()
+    steps = []
+    for i, name in enumerate(ordered):
+        node = nodes[name]
+        params = params_of[i]
+        dropped = drops.get(i)
+        steps.append(
+            Step(name, node.fn, params, tuple(dropped) if dropped else no_drops,
+                 _takes_positionally(node, params))
+        )
+    return ExecutionPlan(final_vars, tuple(steps), inputs_used)
+
+
+def _takes_positionally(node: Node, params: tuple[str, ...]) -> bool:
+    """Positional calls skip building a kwargs dict per node: worth it in the hot loop."""
+    fn = node.fn
+    if fn is not node.user_function:
+        return False
+    code = getattr(fn, "__code__", None)
+    return (
+        code is not None
+        and not code.co_kwonlyargcount
+        and code.co_argcount == len(params)
+        and code.co_varnames[: code.co_argcount] == params
     )
-    return ExecutionPlan(final_vars, steps, inputs_used)
 
 
 def _missing_inputs_error(
@@ -115,17 +147,22 @@ def run_plan(
     run_id: str | None = None,
 ) -> dict[str, Any]:
     """Execute ``plan`` on ``values`` (which holds the given values and receives computed ones)."""
-    step = None
+    name = None
     try:
         if adapters.observes_nodes:
             _run_observed(graph, plan, values, adapters, run_id or _new_run_id())
         else:
-            for step in plan.steps:
-                values[step.name] = step.fn(**{p: values[p] for p in step.params})
-                for d in step.drops:
-                    del values[d]
+            get = values.__getitem__
+            # map/zip run in C: no per-node comprehension frame, the loop stays near a hand loop
+            for name, fn, params, drops, positional in plan.steps:
+                if positional:
+                    values[name] = fn(*map(get, params))
+                else:
+                    values[name] = fn(**dict(zip(params, map(get, params), strict=True)))
+                for dropped in drops:
+                    del values[dropped]
     except Exception as exc:
-        name = step.name if step is not None else getattr(exc, "_dagwire_node", None)
+        name = name if name is not None else getattr(exc, "_dagwire_node", None)
         if name is not None and not getattr(exc, "_dagwire_noted", False):
             _annotate(exc, graph, plan, name, values)
         raise

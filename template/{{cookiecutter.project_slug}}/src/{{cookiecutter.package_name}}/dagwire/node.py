@@ -23,7 +23,8 @@ class Dependency(NamedTuple):
 class Node:
     """One computable value. ``fn`` is called with keyword arguments named after ``inputs``."""
 
-    __slots__ = ("name", "fn", "inputs", "type", "tags", "doc", "origin", "user_function")
+    __slots__ = ("name", "fn", "inputs", "type", "tags", "doc", "_origin", "user_function")
+    _FIELDS = ("name", "fn", "inputs", "type", "tags", "doc", "origin", "user_function")
 
     def __init__(
         self,
@@ -34,7 +35,7 @@ class Node:
         *,
         tags: dict[str, Any] | None = None,
         doc: str = "",
-        origin: str = "",
+        origin: str | None = None,
         user_function: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
@@ -43,12 +44,23 @@ class Node:
         self.type = type
         self.tags = tags if tags is not None else {}
         self.doc = doc
-        self.origin = origin
+        self._origin = origin
         self.user_function = user_function
+
+    @property
+    def origin(self) -> str:
+        """Where the node comes from, for error messages; computed only when an error needs it."""
+        if self._origin is None:
+            self._origin = origin_of(self.user_function or self.fn)
+        return self._origin
+
+    @origin.setter
+    def origin(self, value: str) -> None:
+        self._origin = value
 
     def copy(self, **changes: Any) -> Node:
         """A node like this one with some fields replaced; modifiers build on nodes this way."""
-        fields = {slot: getattr(self, slot) for slot in self.__slots__}
+        fields = {field: getattr(self, field) for field in self._FIELDS}
         fields.update(changes)
         name, fn, inputs, type_ = (
             fields.pop("name"),
@@ -84,7 +96,10 @@ def annotations_of(fn: Callable[..., Any]) -> dict[str, Any]:
     """Resolved annotations; string annotations (``from __future__ import annotations``) are
     evaluated."""
     raw = getattr(fn, "__annotations__", None) or {}
-    if not any(isinstance(v, str) for v in raw.values()):
+    for hint in raw.values():
+        if hint.__class__ is str:
+            break
+    else:
         return raw
     import typing
 
@@ -108,19 +123,24 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     kw_defaults = fn.__kwdefaults__ or {}
     first_optional = code.co_argcount - positional_defaults
     hints = annotations_of(fn)
+    get_hint = hints.get
     inputs = {}
     for i, param in enumerate(params):
         optional = (first_optional <= i < code.co_argcount) or param in kw_defaults
-        inputs[param] = Dependency(hints.get(param, Any), optional)
+        # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper (build is hot)
+        inputs[param] = _new_tuple(Dependency, (get_hint(param, Any), optional))
+    doc = fn.__doc__
     return Node(
         name or fn.__name__,
         fn,
         inputs,
-        hints.get("return", Any),
-        doc=(fn.__doc__ or "").strip(),
-        origin=origin_of(fn),
+        get_hint("return", Any),
+        doc=doc.strip() if doc else "",
         user_function=fn,
     )
+
+
+_new_tuple = tuple.__new__
 
 
 def is_public_function_of(module: Any, obj: Any) -> bool:

@@ -12,6 +12,7 @@ import dagwire
 import pytest
 from dagwire import driver, errors
 from dagwire.ad_hoc_utils import create_temporary_module
+from dagwire.errors import DynamicExecutionError
 from dagwire.executors import (
     DefaultExecutionManager,
     MultiProcessingExecutor,
@@ -20,7 +21,6 @@ from dagwire.executors import (
 )
 from dagwire.htypes import Collect, Parallelizable
 from dagwire.lifecycle import NodeExecutionHook, NodeExecutionMethod, TaskExecutionHook
-from dagwire.parallel import DynamicExecutionError
 from dagwire.plugins import h_threadpool
 
 os.environ.setdefault("HAMILTON_TELEMETRY_ENABLED", "false")

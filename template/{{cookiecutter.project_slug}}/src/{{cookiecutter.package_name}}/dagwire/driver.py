@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
 
+from .dynamic import DynamicExecutionOptions, static_plan
 from .errors import ConfigInputOverlapError, DagwireError
 from .execution import ExecutionPlan, run_plan
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
 from .lifecycle.api import ResultBuilder
-from .parallel import DynamicExecutionOptions, dynamic_execution, static_plan
 
 _PLAN_CACHE_SIZE = 64
 
@@ -54,7 +54,7 @@ class Driver:
             *adapters,
         ]
         self.adapters = AdapterSet(listed, default_result=_default_result or _legacy_result())
-        dynamic = dynamic_execution(_executors, self.adapters)
+        dynamic = _dynamic_execution(_executors, self.adapters)
         self._make_plan = dynamic.plan if dynamic else static_plan
         self._run_plan = dynamic.run if dynamic else run_plan
         self.graph = FunctionGraph.from_modules(
@@ -356,3 +356,12 @@ def _describe_record(record: Any) -> str:
     status = getattr(record, "status", "")
     duration = getattr(record, "duration", None)
     return f"{status} {duration * 1000:.1f} ms" if duration is not None else str(status)
+
+
+def _dynamic_execution(executors: tuple[Any, Any] | None, adapters: AdapterSet) -> Any:
+    """The dynamic machinery, loaded only for drivers that asked for executors or a thread pool."""
+    if executors is None and getattr(adapters.result_builder, "local_executor", None) is None:
+        return None
+    from .parallel import dynamic_execution
+
+    return dynamic_execution(executors, adapters)

@@ -39,3 +39,7 @@ class InvalidDecoratorError(DagwireError):
 
 class AdapterError(DagwireError):
     """Adapters were combined in a way that makes a step ambiguous."""
+
+
+class DynamicExecutionError(DagwireError):
+    """The graph's Parallelizable/Collect shape cannot be run as asked."""

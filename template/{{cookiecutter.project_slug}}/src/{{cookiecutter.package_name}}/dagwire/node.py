@@ -32,7 +32,6 @@ class Node:
         fn: Callable[..., Any],
         inputs: dict[str, Dependency],
         type: Any = Any,
-        *,
         tags: dict[str, Any] | None = None,
         doc: str = "",
         origin: str | None = None,
@@ -117,16 +116,15 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     code = fn.__code__
     if code.co_flags & 0x0C:  # CO_VARARGS | CO_VARKEYWORDS
         return _unusable_node(fn, name)
-    n_args = code.co_argcount + code.co_kwonlyargcount
-    params = code.co_varnames[:n_args]
-    positional_defaults = len(fn.__defaults__ or ())
-    kw_defaults = fn.__kwdefaults__ or {}
-    first_optional = code.co_argcount - positional_defaults
-    hints = annotations_of(fn)
-    get_hint = hints.get
+    argcount = code.co_argcount
+    params = code.co_varnames[: argcount + code.co_kwonlyargcount]
+    defaults = fn.__defaults__
+    first_optional = argcount - len(defaults) if defaults else argcount
+    kw_defaults = fn.__kwdefaults__ or ()
+    get_hint = annotations_of(fn).get
     inputs = {}
     for i, param in enumerate(params):
-        optional = (first_optional <= i < code.co_argcount) or param in kw_defaults
+        optional = first_optional <= i < argcount or param in kw_defaults
         # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper (build is hot)
         inputs[param] = _new_tuple(Dependency, (get_hint(param, Any), optional))
     doc = fn.__doc__
@@ -135,8 +133,10 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
         fn,
         inputs,
         get_hint("return", Any),
-        doc=doc.strip() if doc else "",
-        user_function=fn,
+        None,
+        doc.strip() if doc else "",
+        None,
+        fn,
     )
 
 

@@ -18,15 +18,6 @@ import pytest
 os.environ.setdefault("HAMILTON_TELEMETRY_ENABLED", "false")
 pytest.importorskip("hamilton", reason="Apache Hamilton is not installed in this environment")
 
-ENGINE_PARENT = (
-    Path(__file__).resolve().parents[2]
-    / "template"
-    / "{{cookiecutter.project_slug}}"
-    / "src"
-    / "{{cookiecutter.package_name}}"
-)
-if str(ENGINE_PARENT) not in sys.path:
-    sys.path.insert(0, str(ENGINE_PARENT))
 
 MODULES = Path(__file__).parent / "modules"
 ENGINES = ("hamilton", "dagwire")

@@ -1,10 +1,10 @@
-"""Engine tests import the vendored engine straight from the template tree, without generating."""
+"""Engine and compatibility tests import the vendored engine straight from the template tree."""
 
 import sys
 from pathlib import Path
 
 ENGINE_PARENT = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[1]
     / "template"
     / "{{cookiecutter.project_slug}}"
     / "src"

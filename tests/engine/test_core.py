@@ -353,3 +353,14 @@ def test_tag_filter_compares_values_as_they_are():
     dr = build(a)
     assert [v.name for v in dr.list_available_variables(tag_filter={"level": "1"})] == ["a"]
     assert dr.list_available_variables(tag_filter={"level": 1}) == []
+
+
+def test_unhashable_annotations_still_build_and_run():
+    from typing import Annotated
+
+    def a(x: Annotated[int, {"unit": "m"}]) -> int:  # dict metadata: the annotation is unhashable
+        return x + 1
+
+    with pytest.raises(TypeError):
+        hash(a.__annotations__["x"])
+    assert build(a).execute(["a"], inputs={"x": 1}) == {"a": 2}

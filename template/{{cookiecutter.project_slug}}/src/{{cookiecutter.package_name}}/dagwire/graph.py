@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
-from .function_modifiers.base import nodes_from_function
-from .node import Dependency, Node, is_public_function_of, type_name
+from .function_modifiers.base import MODIFIERS_ATTR, nodes_from_function
+from .node import Dependency, Node, is_public_function_of, node_from_function, type_name
 from .types import is_compatible
 
 
@@ -47,7 +47,14 @@ class FunctionGraph:
         #: Inputs no node computes, mapped to the nodes that need them.
         self.external_inputs = external
         self.order = _topological_order(nodes, downstream_of, in_degree)
-        self.position = {name: i for i, name in enumerate(self.order)}
+        self._position: dict[str, int] | None = None
+
+    @property
+    def position(self) -> dict[str, int]:
+        """Each node's index in ``order``, built on first use (plans of part of a graph need it)."""
+        if self._position is None:
+            self._position = {name: i for i, name in enumerate(self.order)}
+        return self._position
 
     @classmethod
     def from_modules(
@@ -74,7 +81,11 @@ class FunctionGraph:
             for obj in list(vars(module).values()):
                 if not is_public_function_of(module, obj):
                     continue
-                for node in nodes_from_function(obj, config):
+                if hasattr(obj, MODIFIERS_ATTR):
+                    produced = nodes_from_function(obj, config)
+                else:  # the common case, without the modifier machinery
+                    produced = (node_from_function(obj),)
+                for node in produced:
                     previous = nodes.get(node.name)
                     if previous is not None and not (
                         allow_module_overrides and _module_of(previous) != _module_of(node)

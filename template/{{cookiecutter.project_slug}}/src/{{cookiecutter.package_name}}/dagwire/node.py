@@ -8,6 +8,7 @@ critical path and signature objects cost ten times more.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from .errors import InvalidDecoratorError
@@ -119,14 +120,17 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     argcount = code.co_argcount
     params = code.co_varnames[: argcount + code.co_kwonlyargcount]
     defaults = fn.__defaults__
-    first_optional = argcount - len(defaults) if defaults else argcount
-    kw_defaults = fn.__kwdefaults__ or ()
+    kw_defaults = fn.__kwdefaults__
     get_hint = annotations_of(fn).get
-    inputs = {}
-    for i, param in enumerate(params):
-        optional = first_optional <= i < argcount or param in kw_defaults
-        # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper (build is hot)
-        inputs[param] = _new_tuple(Dependency, (get_hint(param, Any), optional))
+    if not defaults and not kw_defaults:  # every input required: build them in C, no Python loop
+        try:
+            required = map(_REQUIRED.__getitem__, map(get_hint, params, repeat(Any)))
+            inputs = dict(zip(params, required, strict=True))
+        except TypeError:  # an unhashable annotation: fall back to the general loop
+            inputs = _inputs(params, argcount, argcount, (), get_hint)
+    else:
+        first_optional = argcount - len(defaults) if defaults else argcount
+        inputs = _inputs(params, argcount, first_optional, kw_defaults or (), get_hint)
     doc = fn.__doc__
     return Node(
         name or fn.__name__,
@@ -140,7 +144,33 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     )
 
 
+def _inputs(
+    params: tuple[str, ...],
+    argcount: int,
+    first_optional: int,
+    kw_defaults: Any,
+    get_hint: Callable[..., Any],
+) -> dict[str, Dependency]:
+    inputs = {}
+    for i, param in enumerate(params):
+        optional = first_optional <= i < argcount or param in kw_defaults
+        inputs[param] = _new_tuple(Dependency, (get_hint(param, Any), optional))
+    return inputs
+
+
+# tuple.__new__ skips the NamedTuple constructor's Python-level wrapper (build is hot)
 _new_tuple = tuple.__new__
+
+
+class _RequiredDependencies(dict):  # type: ignore[type-arg]
+    """One shared ``Dependency(type, optional=False)`` per annotation: graphs repeat their types."""
+
+    def __missing__(self, annotation: Any) -> Dependency:
+        dependency = self[annotation] = _new_tuple(Dependency, (annotation, False))
+        return dependency
+
+
+_REQUIRED = _RequiredDependencies()
 
 
 def is_public_function_of(module: Any, obj: Any) -> bool:

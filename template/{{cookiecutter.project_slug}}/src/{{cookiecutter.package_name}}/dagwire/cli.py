@@ -1,4 +1,5 @@
-"""The plain runner: run a project's pipeline, list its nodes, draw its graph, inspect its runs.
+"""The plain runner: run a project's pipeline, list its nodes, draw its graph, inspect its runs,
+and write the graph lock orchestrators build their tasks from.
 
 A generated project's ``cli.py`` is one line over this module:
 
@@ -23,6 +24,7 @@ from typing import Any, TextIO
 
 from . import visualize
 from .errors import DagwireError
+from .lock import check_lock, lock_path, write_lock
 from .node import type_name
 from .pipeline import Pipeline
 from .plan import Group, PlanError
@@ -41,6 +43,7 @@ def main(argv: Sequence[str] | None = None, *, package: str) -> int:
     parser = _parser(package)
     args = parser.parse_args(argv)
     args.config = {key: _toml_value(value) for key, value in args.raw_set}
+    args.package = package
     out = sys.stdout
     try:
         pipeline = Pipeline.load(package)
@@ -171,6 +174,20 @@ def _runs(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {planned['name']}: not run", file=out)
         else:
             _print_group(planned["name"], record, out)
+    return 0
+
+
+def _lock(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    if args.check:
+        check_lock(pipeline, args.package)
+        print(f"{lock_path(args.package)} is up to date.", file=out)
+        return 0
+    path = write_lock(pipeline, args.package)
+    print(
+        f"Wrote {path} ({len(pipeline.driver().graph.nodes)} nodes). Commit it: orchestrators "
+        "that must not import the pipeline (Airflow's scheduler) build their tasks from it.",
+        file=out,
+    )
     return 0
 
 
@@ -330,6 +347,16 @@ def _parser(package: str) -> argparse.ArgumentParser:
     )
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.set_defaults(handler=_graph)
+
+    lock = commands.add_parser(
+        "lock",
+        parents=[common],
+        help="write pipeline.lock.json, the graph's shape that the Airflow DAG is built from",
+    )
+    lock.add_argument(
+        "--check", action="store_true", help="only check that the lock is up to date (else exit 1)"
+    )
+    lock.set_defaults(handler=_lock)
 
     runs = commands.add_parser("runs", parents=[common, stored], help="list the runs, or show one")
     runs.add_argument("run_id", nargs="?", metavar="RUN_ID")

@@ -38,13 +38,15 @@ _TOML_KEYS = {
     "config": "[config]",
     "artifacts_root": "[artifacts] root",
     "retries": "[orchestrator] retries",
+    "retry_delay_seconds": "[orchestrator] retry_delay_seconds",
+    "schedule": "[orchestrator] schedule",
 }
 _TABLES = {
     "pipeline": {"name", "modules", "outputs", "grouping"},
     "stages": None,  # any stage name
     "config": None,  # any config key
     "artifacts": {"root"},
-    "orchestrator": {"retries"},
+    "orchestrator": {"retries", "retry_delay_seconds", "schedule"},
 }
 
 
@@ -64,6 +66,11 @@ class Pipeline:
     grouping: str = "stages"
     artifacts_root: str = "artifacts"
     retries: int = 1
+    #: Wait between attempts of a failed group (Airflow and Prefect tasks).
+    retry_delay_seconds: float = 0
+    #: When orchestrators start runs: a cron expression (or an Airflow preset such as "@daily");
+    #: None runs only when triggered.
+    schedule: str | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -109,6 +116,18 @@ class Pipeline:
             raise PipelineDefinitionError(
                 f"{where('retries')} must be a whole number >= 0, got {self.retries!r}."
             )
+        delay = self.retry_delay_seconds
+        if type(delay) not in (int, float) or not 0 <= delay < float("inf"):
+            raise PipelineDefinitionError(
+                f"{where('retry_delay_seconds')} must be a number of seconds >= 0, got {delay!r}."
+            )
+        if self.schedule is not None and (
+            not isinstance(self.schedule, str) or not self.schedule.strip()
+        ):
+            raise PipelineDefinitionError(
+                f'{where("schedule")} must be a cron expression such as "0 6 * * *", '
+                f"got {self.schedule!r}; leave it out to run only when triggered."
+            )
         object.__setattr__(self, "modules", modules)
         object.__setattr__(self, "outputs", outputs)
         object.__setattr__(self, "stages", MappingProxyType(stages))
@@ -121,8 +140,13 @@ class Pipeline:
 
     # --- loading -------------------------------------------------------------------------------
     @classmethod
-    def load(cls, package: str) -> Pipeline:
-        """Read ``pipeline.toml`` from ``package`` and import the modules it lists."""
+    def load(cls, package: str, *, import_modules: bool = True) -> Pipeline:
+        """Read ``pipeline.toml`` from ``package`` and import the modules it lists.
+
+        ``import_modules=False`` reads the settings only (the modules are named, not imported),
+        for callers that must stay cheap, such as an Airflow DAG file the scheduler parses often;
+        such a Pipeline cannot build a driver.
+        """
         resource = importlib.resources.files(package) / FILENAME
         source = str(resource)
         try:
@@ -132,10 +156,12 @@ class Pipeline:
                 f"Package '{package}' has no {FILENAME} (looked for {source}). Create it with a "
                 "[pipeline] table listing `modules` and `outputs`."
             ) from None
-        return cls.from_toml(text, package=package, source=source)
+        return cls.from_toml(text, package=package, source=source, import_modules=import_modules)
 
     @classmethod
-    def from_toml(cls, text: str, *, package: str, source: str = FILENAME) -> Pipeline:
+    def from_toml(
+        cls, text: str, *, package: str, source: str = FILENAME, import_modules: bool = True
+    ) -> Pipeline:
         """Parse and validate a definition; module names are relative to ``package``."""
         try:
             data = tomllib.loads(text)
@@ -149,15 +175,19 @@ class Pipeline:
                 'relative to the package, e.g. modules = ["transforms.prepare_data"].'
             )
         module_names = _names(table["modules"], f"{source}: [pipeline] modules")
+        load = _import if import_modules else _not_imported
+        orchestrator = data.get("orchestrator", {})
         return cls(
             name=table.get("name", package.rsplit(".", 1)[-1].replace("_", "-")),
-            modules=tuple(_import(package, m, source) for m in module_names),
+            modules=tuple(load(package, m, source) for m in module_names),
             outputs=table.get("outputs", ()),
             stages=data.get("stages", {}),
             config=data.get("config", {}),
             grouping=table.get("grouping", "stages"),
             artifacts_root=data.get("artifacts", {}).get("root", "artifacts"),
-            retries=data.get("orchestrator", {}).get("retries", 1),
+            retries=orchestrator.get("retries", 1),
+            retry_delay_seconds=orchestrator.get("retry_delay_seconds", 0),
+            schedule=orchestrator.get("schedule"),
             source=source,
         )
 
@@ -169,6 +199,13 @@ class Pipeline:
     def driver(
         self, config: Mapping[str, Any] | None = None, adapters: Sequence[Any] = ()
     ) -> Driver:
+        skipped = [m.__name__ for m in self.modules if isinstance(m, _NotImported)]
+        if skipped:
+            raise PipelineDefinitionError(
+                f"This Pipeline was loaded with import_modules=False, so {', '.join(skipped)} "
+                "were never imported and it has no functions to run; load it with "
+                "Pipeline.load(package) to build a driver."
+            )
         return (
             Builder()
             .with_modules(*self.modules)
@@ -183,10 +220,15 @@ class Pipeline:
         *,
         outputs: Iterable[str] = (),
         grouping: str | None = None,
+        graph: Any = None,
     ) -> GroupPlan:
-        """The group plan for this config; ``outputs`` are requested on top of the defaults."""
+        """The group plan for this config; ``outputs`` are requested on top of the defaults.
+
+        ``graph`` replaces the graph of the driver (``lock.locked_plan`` passes one read from the
+        lock, so that a plan can be made without importing the pipeline's modules).
+        """
         effective = self.effective_config(config)
-        graph = self.driver(config).graph
+        graph = graph if graph is not None else self.driver(config).graph
         requested = list(dict.fromkeys([*self.outputs, *outputs]))
         return GroupPlan.build(
             graph,
@@ -247,14 +289,26 @@ def _check_tables(data: dict[str, Any], source: str) -> None:
             )
 
 
-def _import(package: str, name: str, source: str) -> ModuleType:
+class _NotImported(ModuleType):
+    """A module pipeline.toml lists, named but deliberately not imported (settings-only load)."""
+
+
+def _module_name(package: str, name: str, source: str) -> str:
     relative = name.lstrip(".")
     if not all(part.isidentifier() for part in relative.split(".")):
         raise PipelineDefinitionError(
             f"{source}: [pipeline] modules: {name!r} is not a module name; write it dotted and "
             'relative to the package, e.g. "transforms.prepare_data".'
         )
-    full = f"{package}.{relative}"
+    return f"{package}.{relative}"
+
+
+def _not_imported(package: str, name: str, source: str) -> ModuleType:
+    return _NotImported(_module_name(package, name, source))
+
+
+def _import(package: str, name: str, source: str) -> ModuleType:
+    full = _module_name(package, name, source)
     try:
         return importlib.import_module(full)
     except ModuleNotFoundError as exc:

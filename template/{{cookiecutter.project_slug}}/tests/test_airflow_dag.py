@@ -1,0 +1,216 @@
+"""The Airflow DAG, for real: parsed by a DagBag, run by `dag.test()`, compared to the plain runner.
+
+Template-owned. Everything is derived from pipeline.toml and the code, so these tests keep
+holding when you change the pipeline (after running the `lock` command).
+"""
+
+import dataclasses
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.dagwire.ad_hoc_utils import create_temporary_module
+from {{ cookiecutter.package_name }}.dagwire.artifacts import ArtifactStore
+from {{ cookiecutter.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
+from {{ cookiecutter.package_name }}.dagwire.lock import check_lock
+from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
+from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load(PACKAGE)
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArtifactStore:
+    """Airflow's tasks read DAGWIRE_ARTIFACTS when they run (in this process, with dag.test)."""
+    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "airflow"))
+    return ArtifactStore(tmp_path / "airflow")
+
+
+def pipeline_dag(**overrides):
+    from {{ cookiecutter.package_name }}.dagwire.orchestrators.airflow import (
+        pipeline_dag,
+    )
+
+    return pipeline_dag(PACKAGE, **overrides)
+
+
+def file_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str, str]]:
+    """Every artifact of a run: node -> (serializer, sha256 of its bytes)."""
+    manifest = read_manifest(store, run_id)
+    assert manifest is not None, f"run {run_id} wrote no manifest under {store.root}"
+    digests = {}
+    for record in manifest["groups"].values():
+        for name, ref in record["artifacts"].items():
+            data = Path(ref["uri"]).read_bytes()
+            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
+    return digests
+
+
+def test_lock_matches_the_code(pipeline: Pipeline):
+    """The DAG's tasks come from pipeline.lock.json; `lock` rewrites it when the code changes."""
+    check_lock(pipeline, PACKAGE)
+
+
+def test_dag_folder_imports_cleanly():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.import_errors == {}
+    assert list(bag.dags) == [PACKAGE]
+
+
+def test_parsing_the_dag_file_imports_nothing_of_the_pipeline():
+    """The scheduler parses DAG files every few seconds: no pandas, no transforms, no data."""
+    probe = (
+        "import runpy, sys\n"
+        f"runpy.run_path({str(DAGS / (PACKAGE + '_dag.py'))!r})\n"
+        "heavy = ('pandas', 'sklearn', 'pyarrow', 'numpy', f'{sys.argv[1]}.transforms')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, PACKAGE], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("grouping", ["stages", "nodes", "single"])
+def test_tasks_edges_docs_and_params_follow_the_plan(pipeline: Pipeline, grouping: str):
+    plan = pipeline.plan(grouping=grouping)  # from the code itself, not from the lock
+    dag = pipeline_dag(grouping=grouping)
+    assert sorted(dag.task_ids) == sorted(g.name for g in plan.groups)
+    for group in plan.groups:
+        task = dag.get_task(group.name)
+        assert task.upstream_task_ids == set(group.depends_on)
+        assert all(f"`{node}`" in task.doc_md for node in group.nodes)
+        assert task.retries == pipeline.retries
+    assert {key: dag.params[key] for key in dag.params} == dict(pipeline.config)
+
+
+def test_schedule_comes_from_the_settings(pipeline: Pipeline):
+    assert pipeline_dag().schedule == pipeline.schedule
+    daily = pipeline_dag(schedule="0 6 * * *")
+    assert daily.timetable.expression == "0 6 * * *" and daily.start_date is not None
+    assert daily.catchup is False
+
+
+def test_the_dag_file_uses_the_grouping_of_pipeline_toml(pipeline: Pipeline):
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS)).dags[PACKAGE]
+    assert sorted(dag.task_ids) == sorted(g.name for g in pipeline.plan().groups)
+
+
+@pytest.mark.parametrize("grouping", ["stages", "nodes"])
+def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
+    pipeline: Pipeline, store: ArtifactStore, tmp_path: Path, test_dags, grouping: str
+):
+    run = test_dags[f"test_{grouping}"].test(run_conf=dict(pipeline.config))
+    assert run.state == "success"
+
+    manifest = read_manifest(store, run.run_id)
+    assert manifest["status"] == "completed"
+    assert manifest["config"] == json.loads(json.dumps(dict(pipeline.config)))
+    plan = pipeline.plan(grouping=grouping)
+    assert [g["name"] for g in manifest["plan"]["groups"]] == [g.name for g in plan.groups]
+    for group in plan.groups:
+        assert set(manifest["groups"][group.name]["artifacts"]) == set(group.outputs)
+
+    plain = ArtifactStore(tmp_path / "plain")
+    result = run_pipeline(
+        dataclasses.replace(pipeline, grouping=grouping), run_id="plain", store=plain
+    )
+    assert file_digests(store, run.run_id) == file_digests(plain, "plain")
+    for name in plan.outputs:  # and the values read back are the plain runner's
+        airflow_ref = manifest["groups"][plan.owner(name).name]["artifacts"][name]
+        assert repr(store.load(airflow_ref)) == repr(result.load(name))
+
+
+class FailOn(NodeExecutionHook):
+    """Makes one node raise, as a bug in its function would."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs) -> None:
+        if node_name == self.node:
+            raise RuntimeError(f"{node_name} is broken for this test")
+
+    def run_after_node_execution(self, **future_kwargs) -> None:
+        pass
+
+
+def test_failing_node_fails_the_run_and_keeps_the_finished_groups(
+    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, test_dags
+):
+    plan = pipeline.plan()
+    if len(plan.groups) < 2:
+        pytest.skip("the plan has one group: nothing can finish before the failure")
+    last = plan.groups[-1]
+    broken = last.nodes[0]
+    driver = Pipeline.driver
+    monkeypatch.setattr(
+        Pipeline,
+        "driver",
+        lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(broken)]),
+    )
+    run = test_dags["test_stages"].test()
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states[last.name] == "failed"
+    finished = plan.needed_for(groups=last.depends_on)
+    assert all(states[g.name] == "success" for g in finished)
+
+    manifest = read_manifest(store, run.run_id)
+    assert manifest["status"] == "failed"
+    record = manifest["groups"][last.name]
+    assert record["status"] == "failed" and record["error"]["node"] == broken
+    for group in finished:  # what finished is kept, whole, and a resume starts from it
+        refs = manifest["groups"][group.name]["artifacts"]
+        assert set(refs) == set(group.outputs)
+        assert all(store.exists(ref) for ref in refs.values())
+
+    monkeypatch.undo()
+    monkeypatch.setenv("DAGWIRE_ARTIFACTS", store.root)
+    resumed = run_pipeline(Pipeline.load(PACKAGE), run_id=run.run_id, store=store)
+    assert set(resumed.skipped) == {g.name for g in finished}
+    assert last.name in resumed.ran
+    assert read_manifest(store, run.run_id)["status"] == "completed"
+
+
+def test_code_that_outgrew_the_lock_fails_its_task_with_the_fix(
+    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, test_dags, capfd
+):
+    """The DAG's tasks were cut from the lock; a task must not run code with another shape."""
+
+    def added_since_the_lock(metrics: dict) -> int:
+        return len(metrics)
+
+    grown = dataclasses.replace(
+        pipeline,
+        modules=(*pipeline.modules, create_temporary_module(added_since_the_lock)),
+        outputs=(*pipeline.outputs, "added_since_the_lock"),
+    )
+    load = Pipeline.load  # the DAG file still parses with the real settings; the tasks get `grown`
+    monkeypatch.setattr(
+        Pipeline,
+        "load",
+        lambda package, import_modules=True: (
+            grown if import_modules else load(package, import_modules=False)
+        ),
+    )
+    run = test_dags["test_nodes"].test()
+    assert run.state == "failed"
+    task_log = capfd.readouterr().out
+    assert "is out of date" in task_log and "new node 'added_since_the_lock'" in task_log
+    assert f"Run `python -m {PACKAGE} lock` and commit" in task_log

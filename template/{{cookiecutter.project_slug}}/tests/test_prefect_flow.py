@@ -1,0 +1,224 @@
+"""The Prefect flow, for real: run under a temporary Prefect server, compared with the plain runner.
+
+Template-owned. Everything is derived from pipeline.toml and the code, so these tests keep
+holding when you change the pipeline.
+"""
+
+import dataclasses
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.dagwire.artifacts import ArtifactStore
+from {{ cookiecutter.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
+from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
+from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+ROOT = Path(__file__).resolve().parents[1]
+PREFECT_DEFAULT_HOME = Path.home() / ".prefect"
+CACHES = {".venv", ".git", ".pytest_cache", ".ruff_cache", "__pycache__"}
+
+
+def tree(root: Path) -> dict[str, int]:
+    """Files under ``root`` (caches left out) and their modification times."""
+    found = {}
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [s for s in subfolders if s not in CACHES]
+        for name in names:
+            path = Path(folder, name)
+            found[str(path.relative_to(root))] = path.stat().st_mtime_ns
+    return found
+
+
+# Taken when pytest imports this module, before any flow has run.
+BEFORE = {"project": tree(ROOT), "home": tree(PREFECT_DEFAULT_HOME)}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load(PACKAGE)
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArtifactStore:
+    """The flow's tasks read DAGWIRE_ARTIFACTS when they run (in threads of this process)."""
+    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "prefect"))
+    return ArtifactStore(tmp_path / "prefect")
+
+
+def pipeline_flow(**overrides):
+    from {{ cookiecutter.package_name }}.dagwire.orchestrators.prefect import (
+        pipeline_flow,
+    )
+
+    return pipeline_flow(PACKAGE, **overrides)
+
+
+def file_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str, str]]:
+    """Every artifact of a run: node -> (serializer, sha256 of its bytes)."""
+    manifest = read_manifest(store, run_id)
+    assert manifest is not None, f"run {run_id} wrote no manifest under {store.root}"
+    digests = {}
+    for record in manifest["groups"].values():
+        for name, ref in record["artifacts"].items():
+            data = Path(ref["uri"]).read_bytes()
+            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
+    return digests
+
+
+def task_run_names(flow_run_id) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    return sorted(run.name.rsplit("-", 1)[0] for run in runs)
+
+
+def test_flow_parameters_are_the_pipeline_config(pipeline: Pipeline):
+    flow = pipeline_flow()
+    assert flow.name == pipeline.name
+    schema = flow.parameters.model_dump()["properties"]
+    assert {key: p["default"] for key, p in schema.items()} == dict(pipeline.config)
+
+
+def test_served_deployment_finds_the_flow_again():
+    """`serve` registers this entrypoint; each run's process imports the flow from it."""
+    from prefect.flows import load_flow_from_entrypoint
+    from prefect.types.entrypoint import EntrypointType
+
+    from {{ cookiecutter.package_name }}.prefect_flow import flow
+
+    deployment = flow.to_deployment(name="test", entrypoint_type=EntrypointType.MODULE_PATH)
+    assert deployment.entrypoint == f"{PACKAGE}.prefect_flow.flow"
+    assert load_flow_from_entrypoint(deployment.entrypoint).name == flow.name
+
+
+@pytest.mark.parametrize("grouping", ["stages", "nodes"])
+def test_flow_run_writes_the_same_artifacts_as_the_plain_runner(
+    pipeline: Pipeline, store: ArtifactStore, tmp_path: Path, prefect_server, grouping: str
+):
+    from prefect.artifacts import Artifact
+
+    state = pipeline_flow(grouping=grouping, retries=0)(return_state=True)
+    assert state.is_completed(), state.message
+    run_id = str(state.state_details.flow_run_id)
+
+    plan = pipeline.plan(grouping=grouping)
+    assert task_run_names(state.state_details.flow_run_id) == sorted(g.name for g in plan.groups)
+    manifest = read_manifest(store, run_id)
+    assert manifest["status"] == "completed"
+    for group in plan.groups:
+        assert set(manifest["groups"][group.name]["artifacts"]) == set(group.outputs)
+    returned = state.result()  # references to the final outputs, not the data
+    assert set(returned) == set(plan.outputs)
+
+    plain = ArtifactStore(tmp_path / "plain")
+    result = run_pipeline(
+        dataclasses.replace(pipeline, grouping=grouping), run_id="plain", store=plain
+    )
+    assert file_digests(store, run_id) == file_digests(plain, "plain")
+    for name, ref in returned.items():
+        assert repr(store.load(ref)) == repr(result.load(name))
+
+    key = f"{pipeline.name}-plan".lower().replace("_", "-")
+    markdown = Artifact.get(key).data
+    assert "```mermaid" in markdown
+    assert all(f'["{group.name}"]' in markdown for group in plan.groups)
+
+
+def test_the_flow_uses_the_grouping_of_pipeline_toml(
+    pipeline: Pipeline, store: ArtifactStore, prefect_server
+):
+    from {{ cookiecutter.package_name }}.prefect_flow import flow
+
+    state = flow(return_state=True)
+    assert state.is_completed(), state.message
+    expected = sorted(g.name for g in pipeline.plan().groups)
+    assert task_run_names(state.state_details.flow_run_id) == expected
+
+
+class FailOn(NodeExecutionHook):
+    """Makes one node raise, as a bug in its function would."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs) -> None:
+        if node_name == self.node:
+            raise RuntimeError(f"{node_name} is broken for this test")
+
+    def run_after_node_execution(self, **future_kwargs) -> None:
+        pass
+
+
+def test_failing_node_fails_the_flow_and_keeps_the_finished_groups(
+    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, prefect_server
+):
+    plan = pipeline.plan()
+    if len(plan.groups) < 2:
+        pytest.skip("the plan has one group: nothing can finish before the failure")
+    last = plan.groups[-1]
+    broken = last.nodes[0]
+    driver = Pipeline.driver
+    monkeypatch.setattr(
+        Pipeline,
+        "driver",
+        lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(broken)]),
+    )
+    state = pipeline_flow(retries=0)(return_state=True)
+    assert state.is_failed()
+    run_id = str(state.state_details.flow_run_id)
+
+    manifest = read_manifest(store, run_id)
+    assert manifest["status"] == "failed"
+    record = manifest["groups"][last.name]
+    assert record["status"] == "failed" and record["error"]["node"] == broken
+    assert record["attempt"] == 1  # retries=0: no second attempt
+    finished = plan.needed_for(groups=last.depends_on)
+    for group in finished:  # what finished is kept, whole, and a resume starts from it
+        refs = manifest["groups"][group.name]["artifacts"]
+        assert set(refs) == set(group.outputs)
+        assert all(store.exists(ref) for ref in refs.values())
+
+    monkeypatch.undo()
+    resumed = run_pipeline(Pipeline.load(PACKAGE), run_id=run_id, store=store)
+    assert set(resumed.skipped) == {g.name for g in finished}
+    assert read_manifest(store, run_id)["status"] == "completed"
+
+
+def test_retries_come_from_the_settings(
+    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, prefect_server
+):
+    last = pipeline.plan().groups[-1]
+    driver = Pipeline.driver
+    monkeypatch.setattr(
+        Pipeline,
+        "driver",
+        lambda self, config=None, adapters=(): driver(
+            self, config, [*adapters, FailOn(last.nodes[0])]
+        ),
+    )
+    state = pipeline_flow(retries=2, retry_delay_seconds=0)(return_state=True)
+    assert state.is_failed()
+    record = read_manifest(store, str(state.state_details.flow_run_id))["groups"][last.name]
+    assert record["attempt"] == 3
+
+
+def test_nothing_is_written_outside_the_temporary_folders(store: ArtifactStore, prefect_server):
+    from prefect import settings
+
+    assert pipeline_flow()(return_state=True).is_completed()
+    temp = Path(tempfile.gettempdir()).resolve()
+    for setting in (settings.PREFECT_HOME, settings.PREFECT_LOCAL_STORAGE_PATH):
+        assert Path(setting.value()).resolve().is_relative_to(temp), setting.name
+    assert str(temp) in settings.PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
+    assert not settings.PREFECT_SERVER_ANALYTICS_ENABLED.value()
+    assert tree(PREFECT_DEFAULT_HOME) == BEFORE["home"], "Prefect wrote into ~/.prefect"
+    assert tree(ROOT) == BEFORE["project"], "a run wrote into the project folder"

@@ -300,3 +300,19 @@ def test_a_real_process_exits_with_the_code(project, tmp_path):
     )
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: ValueError: the model diverged")
+
+
+def test_output_into_a_closed_pipe_ends_quietly(project, tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ENGINE_PARENT), str(tmp_path / "src")])}
+    code = f"import sys; from dagwire.cli import main; sys.exit(main(package={project!r}))"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head` that has already exited: every write fails
+    try:
+        closed = subprocess.run(
+            [sys.executable, "-c", code, "list"],
+            env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        )
+    finally:
+        os.close(write_end)
+    assert closed.returncode == 141
+    assert closed.stderr == ""

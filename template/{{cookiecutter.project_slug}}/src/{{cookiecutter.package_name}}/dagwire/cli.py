@@ -47,10 +47,16 @@ def main(argv: Sequence[str] | None = None, *, package: str) -> int:
     out = sys.stdout
     try:
         pipeline = Pipeline.load(package)
-        return args.handler(pipeline, args, out)
+        code = args.handler(pipeline, args, out)
+        out.flush()  # a closed pipe must surface here, where it is handled, not at exit
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())  # so the interpreter's final flush does not fail again
+        return 141
     except Exception as exc:  # noqa: BLE001 - every failure ends as a message and exit code 1
         if args.traceback:
             traceback.print_exc()

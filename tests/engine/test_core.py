@@ -364,3 +364,19 @@ def test_unhashable_annotations_still_build_and_run():
     with pytest.raises(TypeError):
         hash(a.__annotations__["x"])
     assert build(a).execute(["a"], inputs={"x": 1}) == {"a": 2}
+
+
+def test_string_annotations_are_resolved_for_type_checks(tmp_path, monkeypatch):
+    (tmp_path / "future_mod.py").write_text(
+        "from __future__ import annotations\n"
+        "def a(x: int) -> str:\n    return str(x)\n"
+        "def b(a: int) -> int:\n    return a\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    import future_mod
+
+    with pytest.raises(errors.TypeMismatchError, match="returns str"):
+        driver.Builder().with_modules(future_mod).build()
+    del future_mod.b
+    dr = driver.Builder().with_modules(future_mod).build()
+    assert dr.graph.nodes["a"].inputs["x"].type is int

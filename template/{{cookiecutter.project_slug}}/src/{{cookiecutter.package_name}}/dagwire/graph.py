@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
 from .function_modifiers.base import MODIFIERS_ATTR, nodes_from_function
-from .node import Dependency, Node, is_public_function_of, node_from_function, type_name
+from .node import Dependency, Node, node_from_function, public_functions_of, type_name
 from .types import is_compatible
 
 
@@ -78,9 +78,7 @@ class FunctionGraph:
     ) -> FunctionGraph:
         nodes: dict[str, Node] = {}
         for module in modules:
-            for obj in list(vars(module).values()):
-                if not is_public_function_of(module, obj):
-                    continue
+            for obj in public_functions_of(module):
                 if hasattr(obj, MODIFIERS_ATTR):
                     produced = nodes_from_function(obj, config)
                 else:  # the common case, without the modifier machinery

@@ -8,7 +8,6 @@ critical path and signature objects cost ten times more.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import repeat
 from typing import Any, NamedTuple
 
 from .errors import InvalidDecoratorError
@@ -121,11 +120,18 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     params = code.co_varnames[: argcount + code.co_kwonlyargcount]
     defaults = fn.__defaults__
     kw_defaults = fn.__kwdefaults__
-    get_hint = annotations_of(fn).get
-    if not defaults and not kw_defaults:  # every input required: build them in C, no Python loop
+    hints = fn.__annotations__
+    for hint in hints.values():  # string annotations need resolving (rare): annotations_of
+        if hint.__class__ is str:
+            hints = annotations_of(fn)
+            break
+    get_hint = hints.get
+    if not defaults and not kw_defaults:  # every input required: shared Dependency per type
+        required = _REQUIRED
+        inputs = {}
         try:
-            required = map(_REQUIRED.__getitem__, map(get_hint, params, repeat(Any)))
-            inputs = dict(zip(params, required, strict=True))
+            for param in params:
+                inputs[param] = required[get_hint(param, Any)]
         except TypeError:  # an unhashable annotation: fall back to the general loop
             inputs = _inputs(params, argcount, argcount, (), get_hint)
     else:
@@ -173,17 +179,19 @@ class _RequiredDependencies(dict):  # type: ignore[type-arg]
 _REQUIRED = _RequiredDependencies()
 
 
-def is_public_function_of(module: Any, obj: Any) -> bool:
-    """Hamilton's rule: public functions defined in the module itself (not imported into it)."""
-    return (
-        callable(obj)
-        and hasattr(obj, "__code__")
-        and not obj.__name__.startswith("_")
-        and (
-            getattr(obj, "__module__", None) == module.__name__
-            or getattr(module, "__dagwire_temporary__", False)
-        )
-    )
+def public_functions_of(module: Any) -> list[Callable[..., Any]]:
+    """Hamilton's rule: the public functions defined in the module itself (not imported into it),
+    in definition order. Temporary modules (``ad_hoc_utils``) take every public function."""
+    name = module.__name__
+    temporary = getattr(module, "__dagwire_temporary__", False)
+    return [
+        obj
+        for obj in list(vars(module).values())
+        if hasattr(obj, "__code__")
+        and callable(obj)
+        and obj.__name__[:1] != "_"
+        and (temporary or getattr(obj, "__module__", None) == name)
+    ]
 
 
 def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:

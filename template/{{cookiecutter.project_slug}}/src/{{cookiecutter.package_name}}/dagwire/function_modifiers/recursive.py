@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import InvalidDecoratorError
-from ..node import Dependency, Node, is_public_function_of, node_from_function, origin_of
+from ..node import Dependency, Node, node_from_function, origin_of, public_functions_of
 from .base import NodeModifier, Phase, nodes_from_function
 from .dependencies import (
     ConfigDependency,
@@ -146,8 +146,7 @@ def _collect(load_from: tuple[Any, ...]) -> list[Callable[..., Any]]:
     functions = []
     for item in load_from:
         if isinstance(item, ModuleType):
-            functions.extend(obj for obj in list(vars(item).values())
-                             if is_public_function_of(item, obj))
+            functions.extend(public_functions_of(item))
         elif callable(item) and hasattr(item, "__code__"):
             functions.append(item)
         else:

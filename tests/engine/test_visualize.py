@@ -65,14 +65,16 @@ def test_pictures_show_status_and_time_after_a_run(tmp_path):
             pass
 
         def run_after_node_execution(self, *, node_name, success, **kwargs):
+            duration = 0.0012 if node_name == "doubled" else 0.0000042
             self.records[node_name] = type("R", (), {"status": "ok" if success else "failed",
-                                                     "duration": 0.0012})()
+                                                     "duration": duration})()
 
     module = create_temporary_module(raw, doubled)
     dr = driver.Builder().with_modules(module).with_adapters(Timer()).build()
     dr.execute(["doubled"], inputs={"x": 1})
     text = dr.display_all_functions(str(tmp_path / "after.mmd"))
     assert "doubled: int [ok 1.2 ms]" in text
+    assert "raw: int [ok 4 µs]" in text  # short nodes in microseconds, not "0.0 ms"
 
 
 def test_unknown_suffix_is_refused_with_the_choices(dr, tmp_path):

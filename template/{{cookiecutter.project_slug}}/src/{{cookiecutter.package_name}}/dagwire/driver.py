@@ -355,7 +355,11 @@ def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:
 def _describe_record(record: Any) -> str:
     status = getattr(record, "status", "")
     duration = getattr(record, "duration", None)
-    return f"{status} {duration * 1000:.1f} ms" if duration is not None else str(status)
+    if duration is None:
+        return str(status)
+    if duration < 0.001:
+        return f"{status} {duration * 1e6:.0f} µs"
+    return f"{status} {duration * 1000:.1f} ms"
 
 
 def _dynamic_execution(executors: tuple[Any, Any] | None, adapters: AdapterSet) -> Any:

@@ -27,6 +27,7 @@ from typing import Any
 from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
 from .errors import DagwireError
 from .lifecycle.api import NodeExecutionHook
+from .lifecycle.default import NodeTimer
 from .node import type_name
 from .pipeline import Pipeline
 from .plan import Group, GroupPlan
@@ -122,13 +123,14 @@ def _load_inputs(
 
 
 class _GroupRecorder(NodeExecutionHook):
-    """Times each node and persists each boundary output the moment it is computed."""
+    """Records each node in the group's record (timed by ``NodeTimer``) and persists each boundary
+    output the moment it is computed."""
 
     def __init__(self, group: Group, run_id: str, store: ArtifactStore) -> None:
         self.group, self.run_id, self.store = group, run_id, store
         self.persist = set(group.outputs)
         self.record: dict[str, Any] = {}
-        self._started: dict[str, float] = {}
+        self.timer = NodeTimer()
         self._t0 = 0.0
 
     def start(self) -> None:
@@ -151,7 +153,7 @@ class _GroupRecorder(NodeExecutionHook):
 
     def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
         self.record["nodes"][node_name] = {"status": "running", "started_at": _now()}
-        self._started[node_name] = time.perf_counter()
+        self.timer.run_before_node_execution(node_name=node_name, **future_kwargs)
 
     def run_after_node_execution(
         self,
@@ -162,8 +164,11 @@ class _GroupRecorder(NodeExecutionHook):
         success: bool,
         **future_kwargs: Any,
     ) -> None:
+        self.timer.run_after_node_execution(
+            node_name=node_name, result=result, error=error, success=success, **future_kwargs
+        )
         entry = self.record["nodes"][node_name]
-        entry["duration_s"] = round(time.perf_counter() - self._started.pop(node_name), 6)
+        entry["duration_s"] = round(self.timer.records[node_name].duration, 6)
         persist = success and node_name in self.persist
         if persist:
             try:

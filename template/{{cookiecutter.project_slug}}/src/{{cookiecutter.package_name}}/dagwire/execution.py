@@ -53,7 +53,7 @@ def _make_plan(
     ]
     if unknown:
         raise graph.unknown_names_error(unknown)
-    needed: set[str] = set()
+    params_of: dict[str, tuple[str, ...]] = {}  # needed node -> the values it will receive
     missing: dict[str, list[str]] = {}
     inputs_used: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -69,26 +69,26 @@ def _make_plan(
         if node is None:  # a requested external input that was not given
             missing.setdefault(name, []).append("(requested output)")
             continue
-        needed.add(name)
+        params = []
         for dep, (_, optional) in node.inputs.items():
             if dep in nodes:
                 stack.append(dep)
+                params.append(dep)
             elif dep in given:
                 inputs_used.setdefault(dep, []).append(name)
+                params.append(dep)
             elif not optional:
                 missing.setdefault(dep, []).append(name)
+        params_of[name] = tuple(params)
     if missing:
         raise _missing_inputs_error(missing, graph)
-    if 2 * len(needed) > len(graph.order):
-        ordered = [name for name in graph.order if name in needed]
+    if 2 * len(params_of) > len(graph.order):
+        ordered = [name for name in graph.order if name in params_of]
     else:
-        ordered = sorted(needed, key=graph.position.__getitem__)
-    params_of = []
+        ordered = sorted(params_of, key=graph.position.__getitem__)
     last_use: dict[str, int] = {}
     for i, name in enumerate(ordered):
-        params = tuple(d for d in nodes[name].inputs if d in nodes or d in given)
-        params_of.append(params)
-        for p in params:
+        for p in params_of[name]:
             last_use[p] = i
     keep = set(final_vars)
     drops: dict[int, list[str]] = {}
@@ -99,13 +99,25 @@ def _make_plan(
     steps = []
     for i, name in enumerate(ordered):
         node = nodes[name]
-        params = params_of[i]
+        params = params_of[name]
         dropped = drops.get(i)
+        # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper
         steps.append(
-            Step(name, node.fn, params, tuple(dropped) if dropped else no_drops,
-                 _takes_positionally(node, params))
+            _new_tuple(
+                Step,
+                (
+                    name,
+                    node.fn,
+                    params,
+                    tuple(dropped) if dropped else no_drops,
+                    _takes_positionally(node, params),
+                ),
+            )
         )
     return ExecutionPlan(final_vars, tuple(steps), inputs_used)
+
+
+_new_tuple = tuple.__new__
 
 
 def _takes_positionally(node: Node, params: tuple[str, ...]) -> bool:

@@ -72,10 +72,12 @@ STDLIB_MODULE_NAMES = frozenset(
     """.split()
 )
 
-# Top-level names the generated project imports besides the standard library: the vendored engine
-# and the example pipeline's dependencies (and their test runner). Taking one breaks the project.
+# Top-level names the generated project imports besides the standard library: the vendored engine,
+# the example pipeline's dependencies (and their test runner) and the orchestrators' packages.
+# Taking one breaks the project (`from airflow.sdk import ...` would import the project itself).
 RESERVED_PACKAGE_NAMES = frozenset(
-    "dagwire joblib numpy pandas pyarrow pytest scipy sklearn tests threadpoolctl".split()
+    "airflow dagwire fastapi joblib numpy pandas prefect pyarrow pytest scipy sklearn tests "
+    "threadpoolctl".split()
 )
 
 # Latin letters with diacritics and their plain forms, so "Données Ünïcode" slugs to

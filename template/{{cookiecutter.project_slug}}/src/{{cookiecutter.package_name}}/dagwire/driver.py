@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .dynamic import DynamicExecutionOptions, static_plan
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution import ExecutionPlan, run_plan
+from .execution import ExecutionPlan, new_run_id, run_plan
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
@@ -82,9 +82,7 @@ class Driver:
         if not graph_hooks:
             outputs = self._run_plan(self.graph, plan, given, self.adapters)
             return self.adapters.result_builder.build_result(**outputs)
-        import uuid
-
-        run_id = str(uuid.uuid4())
+        run_id = new_run_id()
         for hook in graph_hooks:
             hook.run_before_graph_execution(
                 graph=self.graph,

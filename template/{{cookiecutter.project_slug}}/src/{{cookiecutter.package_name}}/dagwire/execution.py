@@ -162,7 +162,7 @@ def run_plan(
     name = None
     try:
         if adapters.observes_nodes:
-            _run_observed(graph, plan, values, adapters, run_id or _new_run_id())
+            _run_observed(graph, plan, values, adapters, run_id or new_run_id())
         else:
             get = values.__getitem__
             # map/zip run in C: no per-node comprehension frame, the loop stays near a hand loop
@@ -214,7 +214,8 @@ def _annotate(
     exc._dagwire_noted = True  # type: ignore[attr-defined]
 
 
-def _new_run_id() -> str:
+def new_run_id() -> str:
+    """The id hooks receive for one execution (uuid imported only when hooks need an id)."""
     import uuid
 
     return str(uuid.uuid4())

@@ -22,7 +22,7 @@ from typing import Any
 
 from .dynamic import static_plan
 from .errors import DynamicExecutionError
-from .execution import make_plan
+from .execution import make_plan, new_run_id
 from .graph import FunctionGraph
 from .htypes import is_collect_type, is_parallelizable_type
 from .lifecycle.adapters import AdapterSet
@@ -583,9 +583,7 @@ class DynamicExecution:
         adapters: AdapterSet,
         run_id: str | None = None,
     ) -> dict[str, Any]:
-        import uuid
-
-        ctx = _Context(adapters, run_id or str(uuid.uuid4()))
+        ctx = _Context(adapters, run_id or new_run_id())
         try:
             return self._run(plan.root, values, ctx)
         except Exception as exc:

@@ -135,3 +135,12 @@ def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[
         if modifier.phase > Phase.CREATE:
             nodes = modifier.transform(nodes, fn, config)
     return nodes
+
+
+def passthrough(name: str) -> Callable[..., Any]:
+    """A node function that returns its one input unchanged (renames and namespace exits)."""
+
+    def identity(**kwargs: Any) -> Any:
+        return kwargs[name]
+
+    return identity

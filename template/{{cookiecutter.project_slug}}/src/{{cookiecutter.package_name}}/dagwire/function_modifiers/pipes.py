@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InvalidDecoratorError
 from ..node import Dependency, Node, node_from_function, origin_of
-from .base import function_node_name, modifiers_of
+from .base import function_node_name, modifiers_of, passthrough
 from .config import condition, hamilton_exclude
 from .dependencies import LiteralDependency, UpstreamDependency, source
 from .transformers import InputInjector, NodeTransformer, check_target, parameter_names, rewire
@@ -252,7 +252,7 @@ class pipe_output(NodeTransformer):
         steps, last = chain(raw.name, chosen, namespace, config, function_node_name(fn))
         if not steps:
             return [node]
-        final = Node(node.name, _identity(last), {last: Dependency(steps[-1].type, False)},
+        final = Node(node.name, passthrough(last), {last: Dependency(steps[-1].type, False)},
                      steps[-1].type, tags=dict(node.tags), doc=node.doc, origin=node.origin,
                      user_function=node.user_function)
         return [raw, *steps, final]
@@ -264,11 +264,6 @@ def _targets(target: Any, name: str) -> bool:
     return name == target if isinstance(target, str) else name in target
 
 
-def _identity(name: str) -> Callable[..., Any]:
-    def identity(**kwargs: Any) -> Any:
-        return kwargs[name]
-
-    return identity
 
 
 def _check_steps(transforms: tuple[Any, ...], who: str) -> None:

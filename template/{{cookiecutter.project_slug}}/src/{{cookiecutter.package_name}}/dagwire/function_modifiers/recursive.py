@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import InvalidDecoratorError
 from ..node import Dependency, Node, node_from_function, origin_of, public_functions_of
-from .base import NodeModifier, Phase, nodes_from_function
+from .base import NodeModifier, Phase, nodes_from_function, passthrough
 from .dependencies import (
     ConfigDependency,
     LiteralDependency,
@@ -109,8 +109,9 @@ class subdag(NodeModifier):
                                 origin=origin_of(fn), user_function=fn))
             elif name in needed:
                 typ = needed[name].type
-                out.append(Node(name, _identity(spec.source), {spec.source: Dependency(typ, False)},
-                                typ, tags=dict(tags), origin=origin_of(fn), user_function=fn))
+                inputs = {spec.source: Dependency(typ, False)}
+                out.append(Node(name, passthrough(spec.source), inputs, typ, tags=dict(tags),
+                                origin=origin_of(fn), user_function=fn))
         for key in self.config:
             out.append(Node(f"{namespace}.{key}", _constant(inner_config[key]), {},
                             type(inner_config[key]), tags=dict(tags), origin=origin_of(fn),
@@ -135,11 +136,6 @@ def _constant(value: Any) -> Callable[..., Any]:
     return constant
 
 
-def _identity(name: str) -> Callable[..., Any]:
-    def identity(**kwargs: Any) -> Any:
-        return kwargs[name]
-
-    return identity
 
 
 def _collect(load_from: tuple[Any, ...]) -> list[Callable[..., Any]]:

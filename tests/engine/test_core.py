@@ -380,3 +380,20 @@ def test_string_annotations_are_resolved_for_type_checks(tmp_path, monkeypatch):
     del future_mod.b
     dr = driver.Builder().with_modules(future_mod).build()
     assert dr.graph.nodes["a"].inputs["x"].type is int
+
+
+def test_plan_cache_evicts_and_stays_correct_under_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def a(x: int) -> int:
+        return x + 1
+
+    dr = build(a)
+
+    def call(i):  # each distinct input set is a new request shape: the cache fills and evicts
+        return dr.execute(["a"], inputs={"x": i, **{f"extra{i % 90}": 0}})["a"] == i + 1
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(call, range(2000)))
+    # bounded, not exact: racing threads may each insert once past the limit before evicting
+    assert len(dr._plans) <= 64 + 8

@@ -231,8 +231,11 @@ class Driver:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._make_plan(self.graph, names, given)
-            if len(self._plans) >= _PLAN_CACHE_SIZE:
-                self._plans.pop(next(iter(self._plans)))
+            if len(self._plans) >= _PLAN_CACHE_SIZE:  # evict the oldest; threads may share a driver
+                try:
+                    self._plans.pop(next(iter(self._plans)), None)
+                except (StopIteration, RuntimeError):  # another thread changed it: nothing to do
+                    pass
             self._plans[key] = plan
         return plan
 

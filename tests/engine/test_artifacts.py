@@ -321,6 +321,32 @@ def test_an_interrupted_record_write_keeps_the_old_record(tmp_path, monkeypatch)
     assert [p.name for p in all_files(tmp_path)] == ["manifest.json"]
 
 
+def interrupt_halfway(value, file):
+    file.write(b'{"half": ')
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_a_write_leaves_no_temp_file(tmp_path):
+    good = ArtifactStore(tmp_path)
+    ref = good.save("run", "x", {"version": 1})
+    interrupted = ArtifactStore(
+        tmp_path, serializers=[Serializer("slow", "json", lambda v: True, interrupt_halfway, None)]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.save("run", "x", {"version": 2})
+    assert good.load(ref) == {"version": 1}
+    assert not list(tmp_path.rglob("*.tmp"))
+    assert all_files(tmp_path) == [Path(ref["uri"])]
+
+
+def test_a_failed_move_into_place_leaves_no_temp_file(tmp_path):
+    store = ArtifactStore(tmp_path)
+    (tmp_path / "run" / "x.json").mkdir(parents=True)  # the final name is taken by a folder
+    with pytest.raises(OSError):
+        store.save("run", "x", 1)
+    assert all_files(tmp_path) == []
+
+
 def test_a_truncated_artifact_is_not_taken_as_complete(tmp_path):
     store = ArtifactStore(tmp_path)
     ref = store.save("run", "x", list(range(100)))
@@ -370,6 +396,29 @@ def test_records_and_run_folders_are_listed(tmp_path):
     assert [r["group"] for r in store.list_records("a", "groups")] == ["g1", "g2"]
     assert list(store.list_records("b", "groups")) == []
     assert store.read_record("c", "manifest.json") is None
+
+
+@pytest.mark.parametrize("content", [b'{"run_id": "bad", "crea', b"[1, 2]", b"\xff\xfe"])
+def test_a_broken_record_is_an_error_naming_its_file(tmp_path, content):
+    store = ArtifactStore(tmp_path)
+    store.write_record("bad", "manifest.json", {"run_id": "bad"})
+    (tmp_path / "bad" / "manifest.json").write_bytes(content)
+    with pytest.raises(ArtifactError, match=f"{tmp_path / 'bad' / 'manifest.json'}"):
+        store.read_record("bad", "manifest.json")
+
+
+@pytest.mark.parametrize("record", ["manifest.json", "groups/g.json"])
+def test_runs_are_still_listed_when_one_run_has_a_broken_record(tmp_path, record):
+    from dagwire.runs import list_runs
+
+    store = ArtifactStore(tmp_path)
+    for run in ("good", "bad"):
+        store.write_record(run, "manifest.json", {"run_id": run, "created_at": run})
+        store.write_record(run, "groups/g.json", {"group": "g", "status": "completed"})
+    (tmp_path / "bad" / Path(record)).write_text('{"run_id": "bad", "crea')
+    with pytest.warns(UserWarning, match=r"skipping run 'bad'.*" + record.split("/")[-1]):
+        runs = list_runs(store)
+    assert [r["run_id"] for r in runs] == ["good"]
 
 
 def roundtrip_everything(store):

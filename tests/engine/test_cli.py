@@ -316,3 +316,60 @@ def test_output_into_a_closed_pipe_ends_quietly(project, tmp_path):
         os.close(write_end)
     assert closed.returncode == 141
     assert closed.stderr == ""
+
+
+BIG = '''
+class Model:
+    def __init__(self):
+        self.weights = [1, 2, 3]
+
+    def __setstate__(self, state):
+        raise RuntimeError("the CLI loaded the model back")
+
+
+def fitted(n: int) -> Model:
+    return Model()
+
+
+def big(n: int) -> list:
+    return list(range(n))
+'''
+
+
+def test_run_shows_small_json_outputs_and_only_points_at_the_others(project, capsys, tmp_path):
+    package = tmp_path / "src" / project
+    (package / "transforms" / "big.py").write_text(BIG)
+    toml = (package / "pipeline.toml").read_text()
+    (package / "pipeline.toml").write_text(
+        toml.replace('"transforms.train"]', '"transforms.train", "transforms.big"]')
+    )
+    argv = ["run", "--run-id", "r", "--outputs", "fitted,big,model", "--set", "n=20000"]
+    code, out, err = cli(capsys, project, *argv)
+    assert (code, err) == (0, "")
+    folder = tmp_path / "artifacts" / "r"
+    size = (folder / "big.json").stat().st_size
+    assert size > 64 * 1024
+    assert f"  big -> {folder / 'big.json'} ({_size(size)})" in out  # too big to show
+    (pickled,) = folder.glob("fitted.*")
+    assert f"  fitted -> {pickled} ({_size(pickled.stat().st_size)})" in out  # never loaded
+    model = folder / "model.json"
+    assert f"  model = 99990000.0  -> {model} ({_size(model.stat().st_size)})" in out  # small
+    assert "X_test" not in out.split("Outputs:")[1]
+
+
+def test_run_builds_the_graph_once(project, capsys, monkeypatch):
+    from dagwire.pipeline import Pipeline
+
+    builds = []
+    real = Pipeline.driver
+
+    def counting(self, *args, **kwargs):
+        builds.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "driver", counting)
+    code, out, _ = cli(capsys, project, "run", "--run-id", "r", "--set", "scale=3.0")
+    assert code == 0 and "3 group(s) ran" in out and len(builds) == 1
+    builds.clear()
+    code, out, _ = cli(capsys, project, "run", "--run-id", "r", "--set", "scale=3.0")
+    assert code == 0 and "0 group(s) ran, 3 already complete" in out and len(builds) == 1

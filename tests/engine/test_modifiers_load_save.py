@@ -139,6 +139,43 @@ def test_the_format_is_picked_by_the_annotated_type(tmp_path):
     assert out["as_frame"]["a"].tolist() == [1, 2]
 
 
+@pytest.mark.parametrize("scheme", ["memory", "file"])
+def test_a_failed_save_to_a_url_leaves_no_half_file(tmp_path, monkeypatch, scheme):
+    fsspec = pytest.importorskip("fsspec")
+    monkeypatch.setattr(formats, "FORMATS", {k: list(v) for k, v in formats.FORMATS.items()})
+
+    def write_half(value, file):
+        file.write(b"partial")
+        raise OSError("disk full")
+
+    formats.register_format(formats.DataFormat("halfway", (dict,), save=write_half))
+    folder = f"dagwire-{tmp_path.name}" if scheme == "memory" else str(tmp_path).lstrip("/")
+    url = f"{scheme}:///{folder}/out/x.bin"
+
+    @save_to.halfway(path=url, output_name_="saved")
+    def report() -> dict:
+        return {"new": 1}
+
+    with pytest.raises(OSError, match="disk full"):
+        build(report).execute(["saved"])
+    assert not fsspec.core.url_to_fs(url)[0].exists(url)
+    if scheme == "file":
+        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_saving_to_a_file_url_reports_the_local_file(tmp_path):
+    target = tmp_path / "y.json"
+
+    @save_to.json(path=f"file://{target}", output_name_="saved")
+    def report() -> dict:
+        return {"local": True}
+
+    saved = build(report).execute(["saved"])["saved"]
+    assert json.loads(target.read_text()) == {"local": True}
+    assert saved["file_metadata"]["size"] == target.stat().st_size
+    assert [p.name for p in tmp_path.iterdir()] == ["y.json"]
+
+
 def test_fsspec_urls_work_through_the_same_decorators():
     pytest.importorskip("fsspec")
 

@@ -77,13 +77,14 @@ def store(s3_options, monkeypatch):
     s3fs.S3FileSystem(**s3_options).mkdir(bucket)
     store = ArtifactStore(f"s3://{bucket}/team/runs", storage_options=s3_options)
     store.uploads = []
-    commit = store._files.commit
+    fs, prefix = store._files.fs, store._files.path
+    put_file = fs.put_file
 
-    def logged_commit(temp_path, key):
-        commit(temp_path, key)  # the real upload first: only what reached S3 is logged
-        store.uploads.append(key)
+    def logged_put_file(local_path, remote_path, **kwargs):
+        put_file(local_path, remote_path, **kwargs)  # the real upload first: only what reached S3
+        store.uploads.append(remote_path[len(prefix) + 1 :])  # is logged, as '<run>/<file>'
 
-    monkeypatch.setattr(store._files, "commit", logged_commit)
+    monkeypatch.setattr(fs, "put_file", logged_put_file)
     CALLS.clear()
     BROKEN.clear()
     yield store

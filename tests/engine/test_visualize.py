@@ -1,5 +1,6 @@
 """Pictures of the graph: Mermaid and DOT text always, PNG/SVG through graphviz when installed."""
 
+import os
 import re
 import shutil
 
@@ -91,6 +92,32 @@ def test_png_and_svg_are_rendered_with_graphviz(dr, tmp_path, suffix):
     data = target.read_bytes()
     assert data.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in data
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_dot_that_dies_midway_keeps_the_old_picture_and_leaves_no_temp_file(
+    dr, tmp_path, monkeypatch
+):
+    """A stand-in ``dot`` that writes half a picture (wherever it is told to) and crashes."""
+    import subprocess
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'out=/dev/stdout; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\n'
+        'printf "half a picture" > "$out"; exit 3\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    target = pictures / "graph.png"
+    target.write_bytes(b"old picture")
+    with pytest.raises(subprocess.CalledProcessError):
+        dr.display_all_functions(str(target))
+    assert target.read_bytes() == b"old picture"
+    assert [p.name for p in pictures.iterdir()] == ["graph.png"]
 
 
 def test_rendering_without_graphviz_says_how_to_fix(dr, tmp_path, monkeypatch):

@@ -5,9 +5,8 @@
     model = store.load(ref)
 
 Tasks of an orchestrator exchange these small references, never the data. Every name that becomes a
-path goes through ``safe_name``, so no run id or node name can point outside the root. Data is first
-written to a temporary file: locally it is moved into place with ``os.replace``; on object stores it
-is uploaded in one piece. Either way a reader never sees half an artifact.
+path goes through ``safe_name``, so no run id or node name can point outside the root. Every file is
+written with ``atomic_write``, so a reader never sees half an artifact or half a record.
 """
 
 from __future__ import annotations
@@ -18,15 +17,15 @@ import math
 import os
 import pickle
 import re
-import secrets
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .atomic import atomic_write
 from .errors import DagwireError
 
 Ref = dict[str, Any]
@@ -229,16 +228,6 @@ class _LocalFolder:
     def uri(self, key: str) -> str:
         return str(self.root.joinpath(*key.split("/")))
 
-    def temp_file(self, key: str) -> tuple[BinaryIO, str]:
-        folder = self.root.joinpath(*key.split("/")[:-1])
-        folder.mkdir(parents=True, exist_ok=True)
-        # Not mkstemp: its files are private (0600); artifacts get the usual permissions.
-        path = folder / f".{key.rsplit('/', 1)[-1]}.{secrets.token_hex(8)}.tmp"
-        return open(path, "xb"), str(path)
-
-    def commit(self, temp_path: str, key: str) -> None:
-        os.replace(temp_path, self.uri(key))
-
     def open(self, key: str) -> BinaryIO:
         return open(self.uri(key), "rb")
 
@@ -278,16 +267,6 @@ class _FsspecFolder:
 
     def _path(self, key: str) -> str:
         return f"{self.path}/{key}"
-
-    def temp_file(self, key: str) -> tuple[BinaryIO, str]:
-        fd, path = tempfile.mkstemp(prefix="dagwire-", suffix=".tmp")
-        return os.fdopen(fd, "wb"), path
-
-    def commit(self, temp_path: str, key: str) -> None:
-        try:
-            self.fs.put_file(temp_path, self._path(key))
-        finally:
-            os.unlink(temp_path)
 
     def open(self, key: str) -> BinaryIO:
         return self.fs.open(self._path(key), "rb")
@@ -340,6 +319,7 @@ class ArtifactStore:
             self._files = _LocalFolder(path)
             self.root = str(path)
         self._serializers = serializers
+        self._storage_options = storage_options or {}
 
     def __repr__(self) -> str:
         return f"ArtifactStore({self.root!r})"
@@ -368,15 +348,18 @@ class ArtifactStore:
             )
         for i, serializer in enumerate(candidates):
             key = f"{folder}/{stem}.{serializer.extension}"
-            file, temp_path = self._files.temp_file(key)
+            failure: Exception | None = None
             try:
-                with file:
-                    serializer.dump(value, file)
-                    file.flush()
-                    os.fsync(file.fileno())
+                with self._write(key) as file:
+                    try:
+                        serializer.dump(value, file)
+                    except Exception as exc:
+                        failure = exc
+                        raise
                     size = file.tell()
             except Exception as exc:
-                os.unlink(temp_path)
+                if exc is not failure:  # the file could not be stored: no other format helps
+                    raise
                 if i == len(candidates) - 1:
                     raise ArtifactError(
                         f"Could not write '{name}' ({type(value).__name__}) with the "
@@ -388,7 +371,6 @@ class ArtifactStore:
                     stacklevel=2,
                 )
                 continue
-            self._files.commit(temp_path, key)
             return {
                 "name": name,
                 "uri": self._files.uri(key),
@@ -445,16 +427,8 @@ class ArtifactStore:
     def write_record(self, run_id: str, path: str, data: dict[str, Any]) -> str:
         """Atomically replace the JSON document ``<run>/<path>``; return its URI."""
         key = "/".join(_check_key(f"{safe_run_id(run_id)}/{path}"))
-        file, temp_path = self._files.temp_file(key)
-        try:
-            with file:
-                file.write(json.dumps(data, indent=2, sort_keys=False, default=str).encode())
-                file.flush()
-                os.fsync(file.fileno())
-        except BaseException:
-            os.unlink(temp_path)
-            raise
-        self._files.commit(temp_path, key)
+        with self._write(key) as file:
+            file.write(json.dumps(data, indent=2, sort_keys=False, default=str).encode())
         return self._files.uri(key)
 
     def read_record(self, run_id: str, path: str) -> dict[str, Any] | None:
@@ -462,9 +436,24 @@ class ArtifactStore:
         key = "/".join(_check_key(f"{safe_run_id(run_id)}/{path}"))
         try:
             with self._files.open(key) as file:
-                return json.loads(file.read().decode("utf-8"))
+                data = json.loads(file.read().decode("utf-8"))
         except FileNotFoundError:
             return None
+        except ValueError as exc:  # not UTF-8, or not JSON: cut short or edited by hand
+            raise ArtifactError(
+                f"The record {self._files.uri(key)} is not valid JSON ({exc}). Restore it, or "
+                f"delete the run folder {self.run_uri(run_id)} if that run is not needed."
+            ) from None
+        if not isinstance(data, dict):
+            raise ArtifactError(
+                f"The record {self._files.uri(key)} holds a JSON {type(data).__name__}, not an "
+                f"object. Restore it, or delete the run folder {self.run_uri(run_id)} if that run "
+                "is not needed."
+            )
+        return data
+
+    def _write(self, key: str) -> AbstractContextManager[BinaryIO]:
+        return atomic_write(self._files.uri(key), storage_options=self._storage_options)
 
     def list_records(self, run_id: str, folder: str) -> Iterator[dict[str, Any]]:
         """Every JSON document in ``<run>/<folder>/``."""

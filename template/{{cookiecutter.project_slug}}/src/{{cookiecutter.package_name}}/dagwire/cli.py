@@ -30,6 +30,7 @@ from .pipeline import Pipeline
 from .plan import Group, PlanError
 from .runs import (
     RunError,
+    RunGraph,
     list_runs,
     new_run_id,
     read_group_record,
@@ -69,7 +70,8 @@ def main(argv: Sequence[str] | None = None, *, package: str) -> int:
 
 # --- commands -------------------------------------------------------------------------------------
 def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _warn_about_unknown_settings(pipeline, args.config)
+    graph = RunGraph(pipeline, args.config)  # built once: the plan and every group use it
+    _warn_about_unknown_settings(pipeline, args.config, graph.graph)
     store = pipeline.store(args.artifacts)
     run_id = args.run_id or new_run_id()
     started = time.perf_counter()
@@ -91,6 +93,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             stage=args.stage,
             outputs=args.outputs,
             on_group=on_group,
+            graph=graph,
         )
     except Exception:
         if not header:
@@ -104,7 +107,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     if result.targets:
         print("Outputs:", file=out)
         for name in result.targets:
-            print(f"  {name} = {_short(result.load(name))}", file=out)
+            print(f"  {_describe_output(name, result)}", file=out)
     print(
         f"Done in {time.perf_counter() - started:.2f}s: {len(result.ran)} group(s) ran, "
         f"{len(result.skipped)} already complete.",
@@ -116,7 +119,8 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     dr = pipeline.driver(args.config)
     try:
-        owner = {n: g.name for g in pipeline.plan(args.config).groups for n in g.nodes}
+        plan = pipeline.plan(args.config, graph=dr.graph)
+        owner = {n: g.name for g in plan.groups for n in g.nodes}
     except PlanError as exc:
         owner = {}
         print(f"warning: the stages cannot be planned: {exc}", file=sys.stderr)
@@ -217,11 +221,10 @@ def _print_group(name: str, record: dict[str, Any], out: TextIO, *, skipped: boo
         print(f"    error: {group_error['type']}: {group_error['message']}", file=out)
 
 
-def _warn_about_unknown_settings(pipeline: Pipeline, config: dict[str, Any]) -> None:
+def _warn_about_unknown_settings(pipeline: Pipeline, config: dict[str, Any], graph: Any) -> None:
     """A mistyped --set key would otherwise be ignored in silence."""
     if not config:
         return
-    graph = pipeline.driver(config).graph
     known = {*pipeline.config, *graph.nodes, *graph.external_inputs}
     for key in config:
         if key not in known:
@@ -238,6 +241,20 @@ def _describe(exc: BaseException) -> str:
     message = str(exc) if isinstance(exc, DagwireError) else f"{type(exc).__name__}: {exc}"
     notes = getattr(exc, "__notes__", [])
     return "\n".join([f"error: {message}", *notes])
+
+
+#: Outputs shown by value after a run: small JSON only, so a run on S3 or with a large DataFrame
+#: or model does not download and deserialize its results just to print them.
+_SHOWN_MAX_BYTES = 64 * 1024
+
+
+def _describe_output(name: str, result: Any) -> str:
+    ref = result.refs[name]
+    where = f"{ref['uri']} ({_size(ref.get('size'))})"
+    size = ref.get("size")
+    if ref.get("serializer") == "json" and isinstance(size, int) and size < _SHOWN_MAX_BYTES:
+        return f"{name} = {_short(result.load(name))}  -> {where}"
+    return f"{name} -> {where}"
 
 
 def _short(value: Any) -> str:

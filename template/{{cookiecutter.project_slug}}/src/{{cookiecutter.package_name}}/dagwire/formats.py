@@ -9,8 +9,8 @@ Register your own:
     register_format(DataFormat("yaml", (dict, list), load=read_yaml, save=write_yaml))
 
 Paths are local paths or fsspec URLs (``s3://...``; needs fsspec, pass ``storage_options=`` to the
-decorator). Local files are written to a temporary file first and moved into place, so a reader
-never sees half a file. The plain-data codecs (JSON, pickle, npy) are the artifact store's own, so a
+decorator). Files are written with ``atomic_write``, so a reader never sees half a file, wherever
+it lives. The plain-data codecs (JSON, pickle, npy) are the artifact store's own, so a
 value written by ``save_to`` and one the runner stores use the same bytes.
 """
 
@@ -21,6 +21,8 @@ import sys
 import typing
 from collections.abc import Callable
 from typing import Any, BinaryIO
+
+from .atomic import atomic_write, local_path, require_fsspec
 
 
 class DataFormat:
@@ -101,7 +103,7 @@ def read(fmt: DataFormat, path: Any, options: dict[str, Any]) -> tuple[Any, dict
     storage_options = options.pop("storage_options", None) or {}
     text = os.fspath(path)
     if "://" in text:
-        with _fsspec().open(text, "rb", **storage_options) as file:
+        with require_fsspec().open(text, "rb", **storage_options) as file:
             value = fmt.load(file, **options)
         return value, _metadata(text, None)
     with open(text, "rb") as file:
@@ -110,28 +112,14 @@ def read(fmt: DataFormat, path: Any, options: dict[str, Any]) -> tuple[Any, dict
 
 
 def write(fmt: DataFormat, value: Any, path: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """Save ``value`` to ``path`` (atomically for local paths); return metadata about the file."""
+    """Save ``value`` to ``path`` atomically; return metadata about the file."""
     options = dict(options)
     storage_options = options.pop("storage_options", None) or {}
     text = os.fspath(path)
-    if "://" in text:
-        with _fsspec().open(text, "wb", **storage_options) as file:
-            fmt.save(value, file, **options)
-        return _metadata(text, None)
-    folder = os.path.dirname(os.path.abspath(text))
-    os.makedirs(folder, exist_ok=True)
-    temp = os.path.join(folder, f".{os.path.basename(text)}.{os.urandom(6).hex()}.tmp")
-    try:
-        with open(temp, "xb") as file:
-            fmt.save(value, file, **options)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, text)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return _metadata(text, os.stat(text))
+    with atomic_write(text, storage_options=storage_options) as file:
+        fmt.save(value, file, **options)
+    local = local_path(text)
+    return _metadata(text, os.stat(local) if local is not None else None)
 
 
 def _metadata(path: str, stat: os.stat_result | None) -> dict[str, Any]:
@@ -145,17 +133,6 @@ def _metadata(path: str, stat: os.stat_result | None) -> dict[str, Any]:
         "timestamp": time.time(),
         "scheme": scheme,
     }}
-
-
-def _fsspec() -> Any:
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise ImportError(
-            "Paths with '://' are fsspec URLs; install fsspec (and the package of the protocol, "
-            "e.g. s3fs for s3://), or use a local path."
-        ) from exc
-    return fsspec
 
 
 # --- built-in formats -----------------------------------------------------------------------------

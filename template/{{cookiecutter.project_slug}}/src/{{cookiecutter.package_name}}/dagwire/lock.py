@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .errors import DagwireError
 from .pipeline import Pipeline
 from .plan import GroupPlan, PlanError
@@ -48,12 +47,8 @@ def write_lock(pipeline: Pipeline, package: str) -> Path:
     """Write (atomically) the lock of ``pipeline`` into ``package``; return its path."""
     path = lock_path(package)
     text = _dumps(lock_data(pipeline))
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_write(path) as file:
+        file.write(text.encode("utf-8"))
     return path
 
 

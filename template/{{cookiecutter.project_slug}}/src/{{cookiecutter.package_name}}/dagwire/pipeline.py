@@ -239,9 +239,13 @@ class Pipeline:
             where=f"{self.source}: [stages]" if self.source else "Pipeline(stages=...)",
         )
 
+    def artifacts_location(self, root: str | os.PathLike[str] | None = None) -> str:
+        """Where artifacts go: ``root`` if given, else $DAGWIRE_ARTIFACTS, else the definition's."""
+        return os.fspath(root or os.environ.get(ARTIFACTS_ENV) or self.artifacts_root)
+
     def store(self, root: str | os.PathLike[str] | None = None) -> ArtifactStore:
-        """The artifact store: ``root`` if given, else $DAGWIRE_ARTIFACTS, else the definition's."""
-        return ArtifactStore(root or os.environ.get(ARTIFACTS_ENV) or self.artifacts_root)
+        """The artifact store at ``artifacts_location(root)``."""
+        return ArtifactStore(self.artifacts_location(root))
 
 
 def _names(value: Any, where: str) -> tuple[str, ...]:

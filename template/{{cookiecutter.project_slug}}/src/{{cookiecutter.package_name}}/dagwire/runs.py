@@ -19,7 +19,8 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +28,6 @@ from typing import Any
 from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
 from .errors import DagwireError
 from .lifecycle.api import NodeExecutionHook
-from .lifecycle.default import NodeTimer
 from .node import type_name
 from .pipeline import Pipeline
 from .plan import Group, GroupPlan
@@ -47,6 +47,76 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
+# --- the graph, built once per invocation ---------------------------------------------------------
+class RunGraph:
+    """The pipeline's graph for one config, built once and shared by the groups of an invocation.
+
+    Building the graph imports and inspects every module, so the plan, the completion checks and
+    every group reuse this one: its driver records each node into the group computing it (groups
+    have disjoint nodes, so groups running at once in threads do not mix), and each node's code
+    hash is computed at most once.
+    """
+
+    def __init__(self, pipeline: Pipeline, config: Mapping[str, Any] | None = None) -> None:
+        self.config = pipeline.effective_config(config)
+        self._recorders: dict[str, _GroupRecorder] = {}
+        self.driver = pipeline.driver(config, adapters=[_Dispatch(self._recorders)])
+        self.graph = self.driver.graph
+        self._hashes: dict[str, str] = {}
+
+    def code_hashes(self, nodes: Iterable[str]) -> dict[str, str]:
+        """``{node: sha256 of its code}``: what a group's record keeps, to notice code changes."""
+        for name in nodes:
+            if name not in self._hashes:
+                self._hashes[name] = _code_hash(self.graph.nodes[name])
+        return {name: self._hashes[name] for name in nodes}
+
+    def snapshot(self) -> dict[str, Any]:
+        return graph_snapshot(self.graph, self.code_hashes(self.graph.order))
+
+    @contextmanager
+    def recording(self, recorder: _GroupRecorder) -> Iterator[None]:
+        """Route the node events of ``recorder``'s group to it while the group runs."""
+        for name in recorder.group.nodes:
+            self._recorders[name] = recorder
+        try:
+            yield
+        finally:
+            for name in recorder.group.nodes:
+                if self._recorders.get(name) is recorder:
+                    del self._recorders[name]
+
+
+class _Dispatch(NodeExecutionHook):
+    """The run graph's one node hook: hands each node's events to its group's recorder."""
+
+    def __init__(self, recorders: Mapping[str, _GroupRecorder]) -> None:
+        self.recorders = recorders
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+        recorder = self.recorders.get(node_name)
+        if recorder is not None:
+            recorder.run_before_node_execution(node_name=node_name, **future_kwargs)
+
+    def run_after_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+        recorder = self.recorders.get(node_name)
+        if recorder is not None:
+            recorder.run_after_node_execution(node_name=node_name, **future_kwargs)
+
+
+def _run_graph(
+    pipeline: Pipeline, config: Mapping[str, Any] | None, graph: RunGraph | None
+) -> RunGraph:
+    if graph is None:
+        return RunGraph(pipeline, config)
+    if graph.config != pipeline.effective_config(config):
+        raise ValueError(
+            f"The RunGraph was built for config {graph.config}, not for "
+            f"{pipeline.effective_config(config)}; build it with the same config as the run."
+        )
+    return graph
+
+
 # --- one group ------------------------------------------------------------------------------------
 def run_group(
     pipeline: Pipeline,
@@ -57,29 +127,38 @@ def run_group(
     store: ArtifactStore,
     config: Mapping[str, Any] | None = None,
     resume: bool = True,
+    graph: RunGraph | None = None,
 ) -> dict[str, Ref]:
     """Run one group of ``plan`` in run ``run_id``; return references to the outputs it persisted.
 
-    With ``resume`` (the default), a group already complete in this run is not run again: its
-    recorded references are returned, which makes orchestrator retries and re-runs idempotent.
+    With ``resume`` (the default), a group already complete in this run (see ``completed_refs``)
+    is not run again: its recorded references are returned, which makes orchestrator retries and
+    re-runs idempotent. ``graph`` is the pipeline's graph for ``config`` if the caller has built
+    it already (for the plan, say); otherwise it is built here.
     """
     group = plan[group] if isinstance(group, str) else group
-    effective = pipeline.effective_config(config)
-    recorder = _GroupRecorder(group, run_id, store)
-    dr = pipeline.driver(config, adapters=[recorder])
-    _open_run(pipeline, plan, dr.graph, run_id, store, effective)
+    graph = _run_graph(pipeline, config, graph)
+    _open_run(pipeline, plan, graph, run_id, store)
     if resume:
-        done = completed_refs(store, run_id, group)
+        done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
         if done is not None:
             return done
-    recorder.start()
-    try:
-        inputs = _load_inputs(plan, group, run_id, store, recorder)
-        dr.execute(list(group.outputs), overrides=inputs)
-    except BaseException as exc:
-        recorder.finish(exc)
-        raise
-    recorder.finish(None)
+    return _execute(plan, group, graph, run_id, store)
+
+
+def _execute(
+    plan: GroupPlan, group: Group, graph: RunGraph, run_id: str, store: ArtifactStore
+) -> dict[str, Ref]:
+    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes))
+    with graph.recording(recorder):
+        recorder.start()
+        try:
+            inputs = _load_inputs(plan, group, run_id, store, recorder)
+            graph.driver.execute(list(group.outputs), overrides=inputs)
+        except BaseException as exc:
+            recorder.finish(exc)
+            raise
+        recorder.finish(None)
     return dict(recorder.record["artifacts"])
 
 
@@ -88,15 +167,29 @@ def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str
     return store.read_record(run_id, _record_path(group))
 
 
-def completed_refs(store: ArtifactStore, run_id: str, group: Group) -> dict[str, Ref] | None:
-    """The group's references if it completed in this run and all its artifacts are whole."""
+def completed_refs(
+    store: ArtifactStore, run_id: str, group: Group, code: Mapping[str, str] | None = None
+) -> dict[str, Ref] | None:
+    """The group's references if its last attempt in this run still stands, else None.
+
+    It stands if it completed, its artifacts are whole, its nodes' code hashes are ``code`` (when
+    given: the code now), and no group it depends on has finished again since it started (a
+    re-run upstream, e.g. after a code fix, makes everything downstream of it run again too).
+    """
     record = read_group_record(store, run_id, group.name)
     if not record or record.get("status") != "completed":
         return None
+    if code is not None and record.get("code") != dict(code):
+        return None
     refs = record.get("artifacts", {})
-    if all(name in refs and store.exists(refs[name]) for name in group.outputs):
-        return {name: refs[name] for name in group.outputs}
-    return None
+    if not all(name in refs and store.exists(refs[name]) for name in group.outputs):
+        return None
+    started = record.get("started_at") or ""
+    for upstream in group.depends_on:
+        before = read_group_record(store, run_id, upstream) or {}
+        if before.get("status") != "completed" or (before.get("finished_at") or "~") > started:
+            return None
+    return {name: refs[name] for name in group.outputs}
 
 
 def _load_inputs(
@@ -126,8 +219,12 @@ class _GroupRecorder(NodeExecutionHook):
     """Records each node in the group's record (timed by ``NodeTimer``) and persists each boundary
     output the moment it is computed."""
 
-    def __init__(self, group: Group, run_id: str, store: ArtifactStore) -> None:
-        self.group, self.run_id, self.store = group, run_id, store
+    def __init__(
+        self, group: Group, run_id: str, store: ArtifactStore, code: Mapping[str, str]
+    ) -> None:
+        from .lifecycle.default import NodeTimer  # not at import: every CLI call would pay for it
+
+        self.group, self.run_id, self.store, self.code = group, run_id, store, dict(code)
         self.persist = set(group.outputs)
         self.record: dict[str, Any] = {}
         self.timer = NodeTimer()
@@ -146,6 +243,7 @@ class _GroupRecorder(NodeExecutionHook):
             "outputs": list(self.group.outputs),
             "artifacts": {},
             "nodes": {n: {"status": "pending"} for n in self.group.nodes},
+            "code": self.code,
             "error": None,
         }
         self._t0 = time.perf_counter()
@@ -206,15 +304,11 @@ class _GroupRecorder(NodeExecutionHook):
 
 # --- the run --------------------------------------------------------------------------------------
 def _open_run(
-    pipeline: Pipeline,
-    plan: GroupPlan,
-    graph: Any,
-    run_id: str,
-    store: ArtifactStore,
-    config: dict[str, Any],
+    pipeline: Pipeline, plan: GroupPlan, graph: RunGraph, run_id: str, store: ArtifactStore
 ) -> None:
-    """Create the run's manifest, or check that this call continues the same run."""
-    config = _jsonable(config)
+    """Create the run's manifest, or check that this call continues the same run (same config);
+    the plan and the graph snapshot are brought up to date if they changed."""
+    config = _jsonable(graph.config)
     with _manifest_lock:
         manifest = store.read_record(run_id, MANIFEST)
         if manifest is not None:
@@ -225,8 +319,10 @@ def _open_run(
                     f"with config {config}.\nThe artifacts of one run must come from one "
                     "configuration: start a new run id, or repeat the same --set values."
                 )
-            if manifest.get("plan") == plan.to_dict():
+            snapshot = graph.snapshot()
+            if manifest.get("plan") == plan.to_dict() and manifest.get("graph") == snapshot:
                 return
+            manifest["graph"] = snapshot  # the code changed: groups it affects will run again
         else:
             manifest = {
                 "format": FORMAT,
@@ -235,7 +331,7 @@ def _open_run(
                 "pipeline": pipeline.name,
                 "created_at": _now(),
                 "config": config,
-                "graph": graph_snapshot(graph),
+                "graph": graph.snapshot(),
                 "groups": {},
             }
         manifest["plan"] = plan.to_dict()
@@ -243,12 +339,16 @@ def _open_run(
         store.write_record(run_id, MANIFEST, manifest)
 
 
-def graph_snapshot(graph: Any) -> dict[str, Any]:
-    """Nodes (type, hash of their code) and edges: enough to tell whether the code changed."""
+def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Nodes (type, hash of their code) and edges: enough to tell whether the code changed.
+
+    ``code`` holds hashes already computed (``RunGraph.code_hashes``).
+    """
+    code = code or {}
     nodes = {
         name: {
             "type": type_name(graph.nodes[name].type),
-            "code_sha256": _code_hash(graph.nodes[name]),
+            "code_sha256": code.get(name) or _code_hash(graph.nodes[name]),
         }
         for name in graph.order
     }
@@ -279,9 +379,23 @@ def read_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
 
 
 def list_runs(store: ArtifactStore) -> list[dict[str, Any]]:
-    """Every run under the store's root, oldest first."""
-    manifests = [read_manifest(store, folder) for folder in store.run_folders()]
-    return sorted((m for m in manifests if m), key=lambda m: m.get("created_at") or "")
+    """Every run under the store's root, oldest first.
+
+    A run whose records cannot be read is skipped with a warning, so one broken run folder does
+    not hide all the others.
+    """
+    import warnings
+
+    manifests = []
+    for folder in store.run_folders():
+        try:
+            manifest = read_manifest(store, folder)
+        except DagwireError as exc:
+            warnings.warn(f"dagwire: skipping run '{folder}': {exc}", stacklevel=2)
+            continue
+        if manifest:
+            manifests.append(manifest)
+    return sorted(manifests, key=lambda m: m.get("created_at") or "")
 
 
 def _summarize(manifest: dict[str, Any]) -> None:
@@ -333,16 +447,20 @@ def run_pipeline(
     stage: str | None = None,
     outputs: Iterable[str] = (),
     on_group: Callable[[Group, str], None] | None = None,
+    graph: RunGraph | None = None,
 ) -> RunResult:
     """Run the groups needed for ``stage``, for ``outputs``, or for the whole plan, in order.
 
-    Groups already complete in ``run_id`` are skipped, so re-running a failed run resumes it.
-    ``on_group(group, event)`` hears "skipped", "running", "completed" and "failed".
+    Groups already complete in ``run_id`` with the same code are skipped, so re-running a failed
+    run resumes it; a group whose code changed runs again, and so does everything downstream.
+    ``on_group(group, event)`` hears "skipped", "running", "completed" and "failed". ``graph``
+    is the pipeline's graph for ``config`` if the caller has built it already.
     """
     outputs = tuple(outputs)
     run_id = run_id or new_run_id()
     store = store if store is not None else pipeline.store()
-    plan = pipeline.plan(config, outputs=outputs)
+    graph = _run_graph(pipeline, config, graph)
+    plan = pipeline.plan(config, outputs=outputs, graph=graph.graph)
     if stage is not None and outputs:
         raise RunError("Give a stage or outputs, not both.")
     if stage is not None:
@@ -354,19 +472,20 @@ def run_pipeline(
     else:
         selected = list(plan.groups)
         targets = plan.outputs
+    _open_run(pipeline, plan, graph, run_id, store)
     result = RunResult(run_id, store, plan, tuple(targets), [], [], {})
     notify = on_group or (lambda group, event: None)
     for group in selected:
-        refs = completed_refs(store, run_id, group)
+        refs = None
+        if not set(group.depends_on) & set(result.ran):
+            refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
         if refs is not None:
             result.skipped.append(group.name)
             notify(group, "skipped")
         else:
             notify(group, "running")
             try:
-                refs = run_group(
-                    pipeline, plan, group, run_id=run_id, store=store, config=config, resume=False
-                )
+                refs = _execute(plan, group, graph, run_id, store)
             except Exception:
                 notify(group, "failed")
                 raise

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .graph import FunctionGraph
 from .node import type_name
 
@@ -85,11 +85,11 @@ def write_picture(
     if suffix in (".mmd", ".md"):
         text = to_mermaid(graph, names, status)
         content = f"```mermaid\n{text}```\n" if suffix == ".md" else text
-        _write_text_atomically(path, content)
+        _write_text(path, content)
         return text
     text = to_dot(graph, names, status)
     if suffix in ("", ".dot", ".gv"):
-        _write_text_atomically(path, text)
+        _write_text(path, text)
     elif suffix in RENDERED_FORMATS:
         _render_with_graphviz(text, path, suffix[1:])
     else:
@@ -114,14 +114,10 @@ def _render_with_graphviz(dot_text: str, path: Path, fmt: str) -> None:
             "Install graphviz (e.g. apt-get install graphviz / brew install graphviz), or write "
             "a .mmd, .md or .dot file instead: those need nothing."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    subprocess.run(["dot", f"-T{fmt}", "-o", str(tmp)], input=dot_text.encode(), check=True)
-    os.replace(tmp, path)
+    with atomic_write(path) as file:  # dot writes to the temporary file; a failure leaves none
+        subprocess.run(["dot", f"-T{fmt}"], input=dot_text.encode(), stdout=file, check=True)
 
 
-def _write_text_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _write_text(path: Path, text: str) -> None:
+    with atomic_write(path) as file:
+        file.write(text.encode("utf-8"))

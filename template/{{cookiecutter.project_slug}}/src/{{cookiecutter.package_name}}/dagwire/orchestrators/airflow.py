@@ -21,9 +21,9 @@ from airflow.sdk import DAG, Param, dag, get_current_context, task
 
 from ..artifacts import Ref
 from ..lock import check_lock, locked_plan
-from ..pipeline import Pipeline, PipelineDefinitionError
+from ..pipeline import ARTIFACTS_ENV, Pipeline, PipelineDefinitionError
 from ..plan import Group, GroupPlan
-from ..runs import RunError, run_group
+from ..runs import RunError, RunGraph, run_group
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,8 @@ def _run(package: str, planned: GroupPlan, group: str) -> dict[str, Ref]:
     pipeline = Pipeline.load(package)
     params = context["params"]
     config = {key: params[key] for key in pipeline.config if key in params}
-    plan = pipeline.plan(config, grouping=planned.grouping)
+    graph = RunGraph(pipeline, config)  # built once: for the plan check and for the group
+    plan = pipeline.plan(config, grouping=planned.grouping, graph=graph.graph)
     if _structure(plan) != _structure(planned):
         check_lock(pipeline, package)  # the likeliest reason, with the fix
         raise RunError(
@@ -93,17 +94,20 @@ def _run(package: str, planned: GroupPlan, group: str) -> dict[str, Ref]:
             "change the default config in pipeline.toml and run `lock`, or use params that "
             "keep the same nodes."
         )
-    store = pipeline.store()
-    root = os.environ.get("DAGWIRE_ARTIFACTS") or pipeline.artifacts_root
+    root = pipeline.artifacts_location()
+    store = pipeline.store(root)
     if "://" not in root and not os.path.isabs(root):
         log.warning(
             "dagwire: the artifact root %r is relative, so it means %s on this worker only. Set "
-            "[artifacts] root in pipeline.toml or DAGWIRE_ARTIFACTS to a path or URL that every "
+            "[artifacts] root in pipeline.toml or %s to a path or URL that every "
             "worker shares.",
             root,
             store.root,
+            ARTIFACTS_ENV,
         )
-    return run_group(pipeline, plan, group, run_id=context["run_id"], store=store, config=config)
+    return run_group(
+        pipeline, plan, group, run_id=context["run_id"], store=store, config=config, graph=graph
+    )
 
 
 def _structure(plan: GroupPlan) -> dict[str, Any]:

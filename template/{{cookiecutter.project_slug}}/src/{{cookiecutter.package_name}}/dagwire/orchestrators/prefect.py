@@ -28,7 +28,7 @@ from prefect.runtime import flow_run
 from ..artifacts import Ref
 from ..pipeline import Pipeline, PipelineDefinitionError
 from ..plan import GroupPlan
-from ..runs import run_group
+from ..runs import RunGraph, run_group
 
 
 def pipeline_flow(
@@ -72,19 +72,22 @@ def _run(
     package: str, config: dict[str, Any], *, grouping: str | None, retries: int, delay: float
 ) -> dict[str, Ref]:
     pipeline = Pipeline.load(package)
-    plan = pipeline.plan(config, grouping=grouping)
+    graph = RunGraph(pipeline, config)  # built once, shared by the tasks (threads) of this run
+    plan = pipeline.plan(config, grouping=grouping, graph=graph.graph)
     store = pipeline.store()
     run_id = str(flow_run.id)
     create_markdown_artifact(
         key=re.sub(r"[^a-z0-9-]+", "-", pipeline.name.lower()).strip("-") + "-plan",
-        markdown=_markdown(pipeline, plan, config, store.run_uri(run_id)),
+        markdown=_markdown(pipeline, plan, graph.graph, store.run_uri(run_id)),
         description=f"The graph of {pipeline.name} and the tasks it was cut into",
     )
 
     @task(cache_policy=NO_CACHE, persist_result=False, retries=retries, retry_delay_seconds=delay)
     def run_group_task(group: str, upstream: dict[str, Any]) -> dict[str, Ref]:
         """Runs one group; ``upstream`` (the references upstream tasks returned) orders it."""
-        return run_group(pipeline, plan, group, run_id=run_id, store=store, config=config)
+        return run_group(
+            pipeline, plan, group, run_id=run_id, store=store, config=config, graph=graph
+        )
 
     futures: dict[str, Any] = {}
     for group in plan.groups:
@@ -112,8 +115,7 @@ def _signature(settings: Pipeline) -> inspect.Signature:
     return inspect.Signature(parameters, return_annotation=dict[str, Any])
 
 
-def _markdown(pipeline: Pipeline, plan: GroupPlan, config: dict[str, Any], run_uri: str) -> str:
-    graph = pipeline.driver(config).graph
+def _markdown(pipeline: Pipeline, plan: GroupPlan, graph: Any, run_uri: str) -> str:
     ids = {name: f"n{i}" for i, name in enumerate(n for g in plan.groups for n in g.nodes)}
     lines = [f"# {pipeline.name}", "", f"Artifacts: `{run_uri}`", "", "```mermaid", "flowchart LR"]
     for i, group in enumerate(plan.groups):

@@ -564,3 +564,30 @@ def test_hamilton_import_paths():
     from dagwire.execution import executors  # as ``from hamilton.execution import executors``
 
     assert executors.MultiProcessingExecutor is MultiProcessingExecutor
+
+
+def test_threads_sharing_a_driver_with_a_future_adapter_share_its_pool():
+    started = threading.Barrier(2, timeout=10)  # both runs are inside execute at once
+
+    def a(x: int) -> int:
+        started.wait()
+        # run 1 finishes first; it must not close the pool that run 2 still needs for b
+        time.sleep(0.05 if x == 1 else 0.5)
+        return x
+
+    def b(a: int) -> int:
+        return a + 1
+
+    dr = (driver.Builder().with_modules(create_temporary_module(a, b))
+          .with_adapters(h_threadpool.FutureAdapter()).build())
+    results = {}
+
+    def call(x):
+        results[x] = dr.execute(["b"], inputs={"x": x})["b"]
+
+    threads = [threading.Thread(target=call, args=(x,)) for x in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {1: 2, 2: 3}

@@ -268,3 +268,15 @@ def test_a_long_chain_is_planned_without_recursion():
     assert plan.groups[-1].depends_on == ("n4998",)
     stages = GroupPlan.build(graph, outputs=["n4999"], stages={"a": ["n2500"], "b": ["n4999"]})
     assert len(stages["a"].nodes) == 2501 and stages["b"].inputs == ("n2500",)
+
+
+def test_outputs_differing_only_in_case_are_refused():
+    def X() -> int:  # an upper-case function name is the point of the test
+        return 1
+
+    def x() -> int:
+        return 2
+
+    dr = driver.Builder().with_modules(create_temporary_module(X, x)).build()
+    with pytest.raises(PlanError, match="'X' and 'x' differ only in letter case"):
+        GroupPlan.build(dr.graph, outputs=["X", "x"], grouping="nodes")

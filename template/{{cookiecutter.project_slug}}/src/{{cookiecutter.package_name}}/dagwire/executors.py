@@ -9,6 +9,7 @@ driver that never runs in parallel never pays for it.
 from __future__ import annotations
 
 import abc
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -47,8 +48,9 @@ class SynchronousLocalTaskExecutor(TaskExecutor):
 
 
 class PoolExecutor(TaskExecutor):
-    """Runs tasks on ``max_tasks`` workers; the pool lives from ``init`` to ``finalize``, so one
-    executor serves one run at a time."""
+    """Runs tasks on ``max_tasks`` workers. The pool lives from the first ``init`` to the last
+    ``finalize``: runs that overlap (threads sharing a driver) share it, and none closes it under
+    another."""
 
     def __init__(self, max_tasks: int) -> None:
         if not isinstance(max_tasks, int) or isinstance(max_tasks, bool) or max_tasks < 1:
@@ -58,18 +60,33 @@ class PoolExecutor(TaskExecutor):
             )
         self.max_tasks = max_tasks
         self._pool: Any = None
+        self._runs = 0  # runs between init and finalize
+        self._lock = threading.Lock()
 
     @abc.abstractmethod
     def create_pool(self) -> Any: ...
 
     def init(self) -> None:
-        if self._pool is None:
-            self._pool = self.create_pool()
+        with self._lock:
+            if self._pool is None:
+                self._pool = self.create_pool()
+            self._runs += 1
 
     def finalize(self) -> None:
-        pool, self._pool = self._pool, None
+        with self._lock:
+            self._runs = max(self._runs - 1, 0)
+            if self._runs:
+                return  # another run still uses the pool
+            pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def __getstate__(self) -> dict[str, Any]:  # copied into worker processes: no pool, no lock
+        return {**self.__dict__, "_pool": None, "_runs": 0, "_lock": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         if self._pool is None:

@@ -170,7 +170,23 @@ class GroupPlan:
                 depends_on=tuple(dict.fromkeys(owner[d] for d in inputs)),
             )
         ordered = _order_groups(groups, names, owner, deps, where)
+        _check_case_collisions([o for g in groups.values() for o in g.outputs], "Outputs")
+        _check_case_collisions(list(groups), "Groups")
         return cls(grouping=grouping, outputs=outputs, groups=tuple(groups[g] for g in ordered))
+
+
+def _check_case_collisions(names: list[str], what: str) -> None:
+    """Artifact and record files are named after outputs and groups; names that differ only in
+    letter case would be one file on macOS and Windows, and one value would overwrite the other."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise PlanError(
+                f"{what} {other!r} and {name!r} differ only in letter case, so their artifacts "
+                "would be the same file on case-insensitive file systems (macOS, Windows). "
+                "Rename one of them."
+            )
 
 
 def _check_names(

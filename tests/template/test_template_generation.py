@@ -186,6 +186,8 @@ def test_ci_workflow_only_when_chosen_and_least_privilege(generate: Generate, ci
     assert ci_yml["permissions"] == {"contents": "read"}
     steps = ci_yml["jobs"]["test"]["steps"]
     setup = next(s for s in steps if s.get("uses", "").startswith("astral-sh/setup-uv"))
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False  # no token left in .git/config
     pyproject = toml(project / "pyproject.toml")
     # one minimum Python everywhere: CI, requires-python, ruff's target
     assert setup["with"]["python-version"] == "3.12"

@@ -1,17 +1,31 @@
 {%- set c = cookiecutter -%}
-{%- if c.orchestrator == "airflow" -%}
-"""Airflow runs in-process in these tests: its home, database and DAG folder are temporary.
+{%- if c.orchestrator != "plain" -%}
+"""{{ "Airflow" if c.orchestrator == "airflow" else "Prefect" }} runs in-process in these tests, and everything it keeps lives in temporary folders.
 
-Template-owned. Airflow reads its configuration once, when it is first imported, so the
-environment is set here, before any test module imports it.
+Template-owned. {{ "Airflow" if c.orchestrator == "airflow" else "Prefect" }} reads its configuration once, when it is first imported, so the
+environment is set here, before any test module imports it. The fixtures at the end are what the
+orchestrator's tests share: the pipeline, the artifact store its tasks write to, a digest of a run's
+artifacts (to compare runners) and a way to break one node.
 """
 
+import hashlib
 import os
 import shutil
 import tempfile
+{%- if c.orchestrator == "prefect" %}
+from collections.abc import Callable, Iterator
+{%- else %}
+from collections.abc import Callable
+{%- endif %}
 from pathlib import Path
 
 import pytest
+
+from {{ c.package_name }}.dagwire.artifacts import ArtifactStore
+from {{ c.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
+from {{ c.package_name }}.dagwire.pipeline import Pipeline
+from {{ c.package_name }}.dagwire.runs import read_manifest
+{%- if c.orchestrator == "airflow" %}
 
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
 # `dag.test()` runs a DAG only if the DAG folder defines it; these variants of dags/ run here.
@@ -50,21 +64,7 @@ def test_dags():
     bag = DagBag(dag_folder=str(TEST_DAG_FOLDER))
     assert bag.import_errors == {}
     return bag.dags
-{%- elif c.orchestrator == "prefect" -%}
-"""Prefect runs in-process in these tests, against a temporary server it starts once per session.
-
-Template-owned. Prefect reads its settings when it is first imported, so they are set here,
-before any test module imports it: its home, result storage and database live in a temporary
-folder, and nothing is sent anywhere.
-"""
-
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
+{%- elif c.orchestrator == "prefect" %}
 
 PREFECT_TEMP = Path(tempfile.mkdtemp(prefix="prefect-tests-"))
 
@@ -91,4 +91,65 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+{%- endif %}
+
+
+# --- shared by the orchestrator's tests -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load("{{ c.package_name }}")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArtifactStore:
+    """The orchestrator's tasks read DAGWIRE_ARTIFACTS when they run (in this process)."""
+    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "{{ c.orchestrator }}"))
+    return ArtifactStore(tmp_path / "{{ c.orchestrator }}")
+
+
+def _artifact_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str, str]]:
+    """Every artifact of a run: node -> (serializer, sha256 of its bytes)."""
+    manifest = read_manifest(store, run_id)
+    assert manifest is not None, f"run {run_id} wrote no manifest under {store.root}"
+    digests = {}
+    for record in manifest["groups"].values():
+        for name, ref in record["artifacts"].items():
+            data = Path(ref["uri"]).read_bytes()
+            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
+    return digests
+
+
+@pytest.fixture
+def artifact_digests() -> Callable[[ArtifactStore, str], dict[str, tuple[str, str]]]:
+    """Compares runners: the same digests mean byte-identical artifacts."""
+    return _artifact_digests
+
+
+class FailOn(NodeExecutionHook):
+    """Makes one node raise, as a bug in its function would."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs) -> None:
+        if node_name == self.node:
+            raise RuntimeError(f"{node_name} is broken for this test")
+
+    def run_after_node_execution(self, **future_kwargs) -> None:
+        pass
+
+
+@pytest.fixture
+def break_node(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """``break_node(name)``: every driver the pipeline builds from now on fails at that node."""
+    driver = Pipeline.driver
+
+    def breaking(node: str) -> None:
+        monkeypatch.setattr(
+            Pipeline,
+            "driver",
+            lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(node)]),
+        )
+
+    return breaking
 {%- endif %}

@@ -5,7 +5,6 @@ holding when you change the pipeline (after running the `lock` command).
 """
 
 import dataclasses
-import hashlib
 import json
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import pytest
 
 from {{ cookiecutter.package_name }}.dagwire.ad_hoc_utils import create_temporary_module
 from {{ cookiecutter.package_name }}.dagwire.artifacts import ArtifactStore
-from {{ cookiecutter.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
 from {{ cookiecutter.package_name }}.dagwire.lock import check_lock
 from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
@@ -24,36 +22,12 @@ PACKAGE = "{{ cookiecutter.package_name }}"
 DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.load(PACKAGE)
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArtifactStore:
-    """Airflow's tasks read DAGWIRE_ARTIFACTS when they run (in this process, with dag.test)."""
-    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "airflow"))
-    return ArtifactStore(tmp_path / "airflow")
-
-
 def pipeline_dag(**overrides):
     from {{ cookiecutter.package_name }}.dagwire.orchestrators.airflow import (
         pipeline_dag,
     )
 
     return pipeline_dag(PACKAGE, **overrides)
-
-
-def file_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str, str]]:
-    """Every artifact of a run: node -> (serializer, sha256 of its bytes)."""
-    manifest = read_manifest(store, run_id)
-    assert manifest is not None, f"run {run_id} wrote no manifest under {store.root}"
-    digests = {}
-    for record in manifest["groups"].values():
-        for name, ref in record["artifacts"].items():
-            data = Path(ref["uri"]).read_bytes()
-            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
-    return digests
 
 
 def test_lock_matches_the_code(pipeline: Pipeline):
@@ -113,7 +87,12 @@ def test_the_dag_file_uses_the_grouping_of_pipeline_toml(pipeline: Pipeline):
 
 @pytest.mark.parametrize("grouping", ["stages", "nodes"])
 def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
-    pipeline: Pipeline, store: ArtifactStore, tmp_path: Path, test_dags, grouping: str
+    pipeline: Pipeline,
+    store: ArtifactStore,
+    tmp_path: Path,
+    artifact_digests,
+    test_dags,
+    grouping: str,
 ):
     run = test_dags[f"test_{grouping}"].test(run_conf=dict(pipeline.config))
     assert run.state == "success"
@@ -130,40 +109,25 @@ def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
     result = run_pipeline(
         dataclasses.replace(pipeline, grouping=grouping), run_id="plain", store=plain
     )
-    assert file_digests(store, run.run_id) == file_digests(plain, "plain")
+    assert artifact_digests(store, run.run_id) == artifact_digests(plain, "plain")
     for name in plan.outputs:  # and the values read back are the plain runner's
         airflow_ref = manifest["groups"][plan.owner(name).name]["artifacts"][name]
         assert repr(store.load(airflow_ref)) == repr(result.load(name))
 
 
-class FailOn(NodeExecutionHook):
-    """Makes one node raise, as a bug in its function would."""
-
-    def __init__(self, node: str) -> None:
-        self.node = node
-
-    def run_before_node_execution(self, *, node_name: str, **future_kwargs) -> None:
-        if node_name == self.node:
-            raise RuntimeError(f"{node_name} is broken for this test")
-
-    def run_after_node_execution(self, **future_kwargs) -> None:
-        pass
-
-
 def test_failing_node_fails_the_run_and_keeps_the_finished_groups(
-    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, test_dags
+    pipeline: Pipeline,
+    store: ArtifactStore,
+    monkeypatch: pytest.MonkeyPatch,
+    break_node,
+    test_dags,
 ):
     plan = pipeline.plan()
     if len(plan.groups) < 2:
         pytest.skip("the plan has one group: nothing can finish before the failure")
     last = plan.groups[-1]
     broken = last.nodes[0]
-    driver = Pipeline.driver
-    monkeypatch.setattr(
-        Pipeline,
-        "driver",
-        lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(broken)]),
-    )
+    break_node(broken)
     run = test_dags["test_stages"].test()
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}

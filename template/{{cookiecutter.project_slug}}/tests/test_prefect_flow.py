@@ -5,7 +5,6 @@ holding when you change the pipeline.
 """
 
 import dataclasses
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.dagwire.artifacts import ArtifactStore
-from {{ cookiecutter.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
 from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
 
@@ -38,36 +36,12 @@ def tree(root: Path) -> dict[str, int]:
 BEFORE = {"project": tree(ROOT), "home": tree(PREFECT_DEFAULT_HOME)}
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.load(PACKAGE)
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArtifactStore:
-    """The flow's tasks read DAGWIRE_ARTIFACTS when they run (in threads of this process)."""
-    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "prefect"))
-    return ArtifactStore(tmp_path / "prefect")
-
-
 def pipeline_flow(**overrides):
     from {{ cookiecutter.package_name }}.dagwire.orchestrators.prefect import (
         pipeline_flow,
     )
 
     return pipeline_flow(PACKAGE, **overrides)
-
-
-def file_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str, str]]:
-    """Every artifact of a run: node -> (serializer, sha256 of its bytes)."""
-    manifest = read_manifest(store, run_id)
-    assert manifest is not None, f"run {run_id} wrote no manifest under {store.root}"
-    digests = {}
-    for record in manifest["groups"].values():
-        for name, ref in record["artifacts"].items():
-            data = Path(ref["uri"]).read_bytes()
-            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
-    return digests
 
 
 def task_run_names(flow_run_id) -> list[str]:
@@ -102,7 +76,12 @@ def test_served_deployment_finds_the_flow_again():
 
 @pytest.mark.parametrize("grouping", ["stages", "nodes"])
 def test_flow_run_writes_the_same_artifacts_as_the_plain_runner(
-    pipeline: Pipeline, store: ArtifactStore, tmp_path: Path, prefect_server, grouping: str
+    pipeline: Pipeline,
+    store: ArtifactStore,
+    tmp_path: Path,
+    artifact_digests,
+    prefect_server,
+    grouping: str,
 ):
     from prefect.artifacts import Artifact
 
@@ -123,7 +102,7 @@ def test_flow_run_writes_the_same_artifacts_as_the_plain_runner(
     result = run_pipeline(
         dataclasses.replace(pipeline, grouping=grouping), run_id="plain", store=plain
     )
-    assert file_digests(store, run_id) == file_digests(plain, "plain")
+    assert artifact_digests(store, run_id) == artifact_digests(plain, "plain")
     for name, ref in returned.items():
         assert repr(store.load(ref)) == repr(result.load(name))
 
@@ -144,34 +123,19 @@ def test_the_flow_uses_the_grouping_of_pipeline_toml(
     assert task_run_names(state.state_details.flow_run_id) == expected
 
 
-class FailOn(NodeExecutionHook):
-    """Makes one node raise, as a bug in its function would."""
-
-    def __init__(self, node: str) -> None:
-        self.node = node
-
-    def run_before_node_execution(self, *, node_name: str, **future_kwargs) -> None:
-        if node_name == self.node:
-            raise RuntimeError(f"{node_name} is broken for this test")
-
-    def run_after_node_execution(self, **future_kwargs) -> None:
-        pass
-
-
 def test_failing_node_fails_the_flow_and_keeps_the_finished_groups(
-    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, prefect_server
+    pipeline: Pipeline,
+    store: ArtifactStore,
+    monkeypatch: pytest.MonkeyPatch,
+    break_node,
+    prefect_server,
 ):
     plan = pipeline.plan()
     if len(plan.groups) < 2:
         pytest.skip("the plan has one group: nothing can finish before the failure")
     last = plan.groups[-1]
     broken = last.nodes[0]
-    driver = Pipeline.driver
-    monkeypatch.setattr(
-        Pipeline,
-        "driver",
-        lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(broken)]),
-    )
+    break_node(broken)
     state = pipeline_flow(retries=0)(return_state=True)
     assert state.is_failed()
     run_id = str(state.state_details.flow_run_id)
@@ -194,17 +158,10 @@ def test_failing_node_fails_the_flow_and_keeps_the_finished_groups(
 
 
 def test_retries_come_from_the_settings(
-    pipeline: Pipeline, store: ArtifactStore, monkeypatch: pytest.MonkeyPatch, prefect_server
+    pipeline: Pipeline, store: ArtifactStore, break_node, prefect_server
 ):
     last = pipeline.plan().groups[-1]
-    driver = Pipeline.driver
-    monkeypatch.setattr(
-        Pipeline,
-        "driver",
-        lambda self, config=None, adapters=(): driver(
-            self, config, [*adapters, FailOn(last.nodes[0])]
-        ),
-    )
+    break_node(last.nodes[0])
     state = pipeline_flow(retries=2, retry_delay_seconds=0)(return_state=True)
     assert state.is_failed()
     record = read_manifest(store, str(state.state_details.flow_run_id))["groups"][last.name]

@@ -144,3 +144,13 @@ def passthrough(name: str) -> Callable[..., Any]:
         return kwargs[name]
 
     return identity
+
+
+def unnamed_parameters(signature: Any) -> list[str]:
+    """Parameters a call by keyword cannot fill (positional-only, ``*args``, ``**kwargs``): the
+    modifiers that call functions by parameter name must refuse them."""
+    return [
+        p.name
+        for p in signature.parameters.values()
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InvalidDecoratorError
 from ..node import Node, node_from_function, origin_of
-from .base import NodeModifier, Phase
+from .base import NodeModifier, Phase, unnamed_parameters
 
 
 def _empty() -> None:
@@ -55,8 +55,7 @@ class does(NodeModifier):
                 "an optional docstring): the replacing function computes it."
             )
         signature = inspect.signature(fn)
-        positional_only = [p.name for p in signature.parameters.values()
-                           if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        positional_only = unnamed_parameters(signature)
         if positional_only:
             raise InvalidDecoratorError(
                 f"{origin_of(fn)}: @does passes parameters by name; "

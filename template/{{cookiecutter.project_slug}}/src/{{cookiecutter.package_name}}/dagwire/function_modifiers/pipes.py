@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InvalidDecoratorError
 from ..node import Dependency, Node, node_from_function, origin_of
-from .base import function_node_name, modifiers_of, passthrough
+from .base import function_node_name, modifiers_of, passthrough, unnamed_parameters
 from .config import condition, hamilton_exclude
 from .dependencies import LiteralDependency, UpstreamDependency, source
 from .transformers import InputInjector, NodeTransformer, check_target, parameter_names, rewire
@@ -99,8 +99,7 @@ class Applicable:
                 f"{who}: step({label}) takes no parameters, but a step receives the previous value "
                 "as its first argument."
             )
-        odd = [p.name for p in signature.parameters.values()
-               if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        odd = unnamed_parameters(signature)
         if odd:
             raise InvalidDecoratorError(
                 f"{who}: step({label}) has parameters that cannot be passed by name "

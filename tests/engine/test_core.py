@@ -63,6 +63,24 @@ def test_default_makes_dependency_optional_and_node_beats_default():
     assert build(a, x).execute(["a"]) == {"a": 7}
 
 
+def test_an_absent_input_is_left_to_defaults_where_optional_and_refused_where_required():
+    def a(x: int = 1, y: int = 2) -> int:
+        return x + y
+
+    def b(a: int, x: int) -> int:
+        return a * x
+
+    def c(a: int, *, y: int = 5) -> int:
+        return a - y
+
+    dr = build(a, b, c)
+    assert dr.execute(["a", "c"]) == {"a": 3, "c": -2}
+    with pytest.raises(errors.MissingInputsError) as info:
+        dr.execute(["b"])
+    assert "x (int): needed by b\n" in str(info.value)  # a can do without x
+    assert dr.execute(["b", "c"], inputs={"x": 5, "y": 0}) == {"b": 25, "c": 5}
+
+
 def test_config_values_are_inputs_and_config_when_selects_variant():
     @config.when(kind="sum")
     def total__sum(a: int, b: int) -> int:
@@ -371,6 +389,7 @@ def test_string_annotations_are_resolved_for_type_checks(tmp_path, monkeypatch):
         "from __future__ import annotations\n"
         "def a(x: int) -> str:\n    return str(x)\n"
         "def b(a: int) -> int:\n    return a\n"
+        "def c() -> int:\n    return 1\n"
     )
     monkeypatch.syspath_prepend(tmp_path)
     import future_mod
@@ -380,6 +399,7 @@ def test_string_annotations_are_resolved_for_type_checks(tmp_path, monkeypatch):
     del future_mod.b
     dr = driver.Builder().with_modules(future_mod).build()
     assert dr.graph.nodes["a"].inputs["x"].type is int
+    assert dr.graph.nodes["c"].type is int  # only the return annotation was a string
 
 
 def test_plan_cache_evicts_and_stays_correct_under_threads():

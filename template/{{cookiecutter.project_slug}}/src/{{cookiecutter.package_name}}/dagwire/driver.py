@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .dynamic import DynamicExecutionOptions, static_plan
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution import ExecutionPlan, new_run_id, run_plan
+from .execution import ExecutionPlan, inputs_read, new_run_id, run_plan
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
@@ -189,7 +189,7 @@ class Driver:
 
         names = self._names(final_vars)
         _, plan = self._prepare(names, inputs, overrides)
-        shown = {s.name for s in plan.steps} | set(plan.inputs_used) | set(names)
+        shown = {s.name for s in plan.steps} | inputs_read(plan, self.graph) | set(names)
         status = self._last_status()
         if output_file_path is None:
             return visualize.to_dot(self.graph, shown, status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from .errors import DynamicExecutionError
@@ -55,16 +56,29 @@ _PARALLEL_NODES: weakref.WeakKeyDictionary[FunctionGraph, tuple[set[str], set[st
 
 
 def _parallel_nodes(graph: FunctionGraph) -> tuple[set[str], set[str]]:
-    """The graph's Parallelizable nodes and the nodes with a Collect parameter, found once."""
+    """The graph's Parallelizable nodes and the nodes with a Collect parameter, found once.
+
+    Cheap when there are none, as in most graphs: return types are judged once per distinct type,
+    and a ``Collect[T]`` parameter can only sit at the end of an edge whose two ends declare
+    different types, or read an external input.
+    """
     found = _PARALLEL_NODES.get(graph)
     if found is None:
-        expanders, collectors = set(), set()
-        for name, node in graph.nodes.items():
-            if is_parallelizable_type(node.type):
-                expanders.add(name)
-            for dep in node.inputs.values():
-                if is_collect_type(dep.type):
-                    collectors.add(name)
+        nodes = graph.nodes
+        try:
+            kinds = set(map(attrgetter("type"), nodes.values()))
+            unusual = any(is_parallelizable_type(t) or is_collect_type(t) for t in kinds)
+        except TypeError:  # an unhashable annotation: judge every node
+            unusual = True
+        if unusual:
+            expanders = {name for name, node in nodes.items() if is_parallelizable_type(node.type)}
+            edges = [(dep, name) for name, node in nodes.items() for dep in node.inputs]
+        else:
+            expanders = set()
+            edges = graph.typed_edges + [
+                (dep, name) for dep, names in graph.external_inputs.items() for name in names
+            ]
+        collectors = {name for dep, name in edges if is_collect_type(nodes[name].inputs[dep].type)}
         found = _PARALLEL_NODES[graph] = (expanders, collectors)
     return found
 

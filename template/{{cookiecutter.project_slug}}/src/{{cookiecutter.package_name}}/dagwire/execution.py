@@ -1,36 +1,37 @@
 """The executor: a flat loop over a precomputed plan.
 
-Planning walks up from the requested outputs (stopping at values already given), orders the
-needed nodes topologically and records, for each step, which values are no longer needed after
-it. Executing is then a loop with no recursion — a 100,000-node chain runs like a 3-node one —
-that frees intermediate values as soon as nothing downstream needs them.
+Planning is one backward pass over the graph's topological order: it keeps the nodes the
+requested outputs need (stopping at values already given) and records, for each step, which values
+nothing after it reads. Executing is then a loop with no recursion — a 100,000-node chain runs like
+a 3-node one — that frees intermediate values as soon as nothing downstream needs them. Plans are
+cached per request shape by the driver, so the pass (linear in the graph's size) runs once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import filterfalse
 from typing import Any, NamedTuple
 
 from .errors import MissingInputsError
 from .graph import FunctionGraph, no_cyclic_gc
 from .lifecycle.adapters import AdapterSet
-from .node import Node, type_name
+from .node import type_name
 
 
 class Step(NamedTuple):
     name: str
     fn: Any
     params: tuple[str, ...]
+    #: Values nothing after this step reads: freed as soon as it has run.
     drops: tuple[str, ...]
     #: The params are exactly the function's positional parameters, in order: call positionally.
-    positional: bool = False
+    positional: bool
 
 
 class ExecutionPlan(NamedTuple):
     final_vars: tuple[str, ...]
     steps: tuple[Step, ...]
-    #: External inputs the plan reads, mapped to the nodes that read them.
-    inputs_used: dict[str, list[str]]
 
 
 def make_plan(
@@ -53,85 +54,61 @@ def _make_plan(
     ]
     if unknown:
         raise graph.unknown_names_error(unknown)
-    params_of: dict[str, tuple[str, ...]] = {}  # needed node -> the values it will receive
-    missing: dict[str, list[str]] = {}
-    inputs_used: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    stack = list(final_vars)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in given:
-            continue
-        node = nodes.get(name)
-        if node is None:  # a requested external input that was not given
-            missing.setdefault(name, []).append("(requested output)")
-            continue
-        params = []
-        for dep, (_, optional) in node.inputs.items():
-            if dep in nodes:
-                stack.append(dep)
-                params.append(dep)
-            elif dep in given:
-                inputs_used.setdefault(dep, []).append(name)
-                params.append(dep)
-            elif not optional:
-                missing.setdefault(dep, []).append(name)
-        params_of[name] = tuple(params)
-    if missing:
-        raise _missing_inputs_error(missing, graph)
-    if 2 * len(params_of) > len(graph.order):
-        ordered = [name for name in graph.order if name in params_of]
-    else:
-        ordered = sorted(params_of, key=graph.position.__getitem__)
-    last_use: dict[str, int] = {}
-    for i, name in enumerate(ordered):
-        for p in params_of[name]:
-            last_use[p] = i
-    keep = set(final_vars)
-    drops: dict[int, list[str]] = {}
-    for value, i in last_use.items():
-        if value not in keep:
-            drops.setdefault(i, []).append(value)
-    no_drops: tuple[str, ...] = ()
-    steps = []
-    for i, name in enumerate(ordered):
-        node = nodes[name]
-        params = params_of[name]
-        dropped = drops.get(i)
-        # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper
-        steps.append(
-            _new_tuple(
-                Step,
-                (
-                    name,
-                    node.fn,
-                    params,
-                    tuple(dropped) if dropped else no_drops,
-                    _takes_positionally(node, params),
-                ),
-            )
-        )
-    return ExecutionPlan(final_vars, tuple(steps), inputs_used)
+    # One pass over the topological order, backwards: a node is needed once something needed
+    # reads it. Walking backwards also finds each value's last reader first, so the values a step
+    # reads that nothing after it needs are exactly those not yet in `needed`: its drops.
+    needed = set(final_vars)
+    is_needed = needed.__contains__
+    steps: list[Step] = []
+    add = steps.append
+    for name in reversed(graph.order):
+        if name in needed and name not in given:
+            node = nodes[name]
+            params = node.params
+            if needed.isdisjoint(params):  # the cheap common cases first
+                drops = params
+            elif len(params) == 1:
+                drops = ()
+            else:
+                drops = tuple(filterfalse(is_needed, params))
+            needed.update(params)
+            # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper
+            add(_new_tuple(Step, (name, node.fn, params, drops, node.positional)))
+    steps.reverse()
+    absent = needed.intersection(graph.external_inputs).difference(given)
+    if absent:
+        steps = _without_absent_inputs(steps, absent, final_vars, graph)
+    return ExecutionPlan(final_vars, tuple(steps))
 
 
 _new_tuple = tuple.__new__
 
 
-def _takes_positionally(node: Node, params: tuple[str, ...]) -> bool:
-    """Positional calls skip building a kwargs dict per node: worth it in the hot loop."""
-    fn = node.fn
-    if fn is not node.user_function:
-        return False
-    code = getattr(fn, "__code__", None)
-    return (
-        code is not None
-        and not code.co_kwonlyargcount
-        and code.co_argcount == len(params)
-        and code.co_varnames[: code.co_argcount] == params
-    )
+def _without_absent_inputs(
+    steps: list[Step], absent: set[str], final_vars: tuple[str, ...], graph: FunctionGraph
+) -> list[Step]:
+    """Leave absent optional inputs to the function's default; refuse absent required ones."""
+    missing: dict[str, list[str]] = {v: ["(requested output)"] for v in final_vars if v in absent}
+    kept = []
+    for step in steps:
+        if absent.isdisjoint(step.params):
+            kept.append(step)
+            continue
+        inputs = graph.nodes[step.name].inputs
+        for param in absent.intersection(step.params):
+            if not inputs[param].optional:
+                missing.setdefault(param, []).append(step.name)
+        params = tuple(p for p in step.params if p not in absent)
+        drops = tuple(d for d in step.drops if d not in absent)
+        kept.append(step._replace(params=params, drops=drops, positional=False))
+    if missing:
+        raise _missing_inputs_error(missing, graph)
+    return kept
+
+
+def inputs_read(plan: ExecutionPlan, graph: FunctionGraph) -> set[str]:
+    """The external inputs a plan reads (pictures of an execution show them)."""
+    return {p for step in plan.steps for p in step.params if p not in graph.nodes}
 
 
 def _missing_inputs_error(

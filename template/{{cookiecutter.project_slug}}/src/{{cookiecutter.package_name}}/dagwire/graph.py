@@ -29,8 +29,9 @@ class FunctionGraph:
         downstream_of: dict[str, list[str]] = {name: [] for name in nodes}
         external: dict[str, list[str]] = {}
         in_degree: dict[str, int] = {}
-        #: Edges whose two ends declare different types; check_edge_types judges only these.
-        self._typed_edges: list[tuple[str, str]] = []
+        #: Edges (upstream, node) whose two ends declare different types: check_edge_types judges
+        #: only these, and only these can end in a ``Collect[T]`` parameter.
+        self.typed_edges: list[tuple[str, str]] = []
         for name, node in nodes.items():
             count = 0
             for dep, (accepted, _) in node.inputs.items():
@@ -39,7 +40,7 @@ class FunctionGraph:
                     children.append(name)
                     count += 1
                     if nodes[dep].type is not accepted:
-                        self._typed_edges.append((dep, name))
+                        self.typed_edges.append((dep, name))
                 else:
                     external.setdefault(dep, []).append(name)
             in_degree[name] = count
@@ -51,7 +52,7 @@ class FunctionGraph:
 
     @property
     def position(self) -> dict[str, int]:
-        """Each node's index in ``order``, built on first use (plans of part of a graph need it)."""
+        """Each node's index in ``order``, built on first use (lineage queries list in it)."""
         if self._position is None:
             self._position = {name: i for i, name in enumerate(self.order)}
         return self._position
@@ -79,21 +80,15 @@ class FunctionGraph:
         nodes: dict[str, Node] = {}
         for module in modules:
             for obj in public_functions_of(module):
-                if hasattr(obj, MODIFIERS_ATTR):
-                    produced = nodes_from_function(obj, config)
-                else:  # the common case, without the modifier machinery
-                    produced = (node_from_function(obj),)
-                for node in produced:
-                    previous = nodes.get(node.name)
-                    if previous is not None and not (
-                        allow_module_overrides and _module_of(previous) != _module_of(node)
-                    ):
-                        raise DuplicateNodeError(
-                            f"Node '{node.name}' is defined twice:\n"
-                            f"  {previous.origin}\n  {node.origin}\n"
-                            "Rename one of them, or, if a later module should replace an earlier "
-                            "one, build with Builder().allow_module_overrides()."
-                        )
+                if not hasattr(obj, MODIFIERS_ATTR):  # the common case: one plain node
+                    node = node_from_function(obj)
+                    if node.name in nodes:
+                        _check_override(nodes[node.name], node, allow_module_overrides)
+                    nodes[node.name] = node
+                    continue
+                for node in nodes_from_function(obj, config):
+                    if node.name in nodes:
+                        _check_override(nodes[node.name], node, allow_module_overrides)
                     nodes[node.name] = node
         graph = cls(nodes, config)
         if check_types:
@@ -103,7 +98,7 @@ class FunctionGraph:
     # --- checks --------------------------------------------------------------------------------
     def check_edge_types(self) -> None:
         nodes = self.nodes
-        for dep_name, node_name in self._typed_edges:
+        for dep_name, node_name in self.typed_edges:
             node, upstream = nodes[node_name], nodes[dep_name]
             accepted = node.inputs[dep_name].type
             if not is_compatible(upstream.type, accepted):
@@ -181,6 +176,16 @@ class FunctionGraph:
         return [start]
 
 
+def _check_override(previous: Node, node: Node, allowed: bool) -> None:
+    """A name defined twice is an error, unless a later module may replace an earlier one."""
+    if not (allowed and _module_of(previous) != _module_of(node)):
+        raise DuplicateNodeError(
+            f"Node '{node.name}' is defined twice:\n  {previous.origin}\n  {node.origin}\n"
+            "Rename one of them, or, if a later module should replace an earlier one, build with "
+            "Builder().allow_module_overrides()."
+        )
+
+
 def _module_of(node: Node) -> str | None:
     fn = node.user_function
     return getattr(fn, "__module__", None)
@@ -197,8 +202,9 @@ def _topological_order(
     order = [name for name, count in waiting.items() if not count]
     for name in order:
         for child in downstream_of[name]:
-            waiting[child] -= 1
-            if not waiting[child]:
+            left = waiting[child] - 1
+            waiting[child] = left
+            if not left:
                 order.append(child)
     if len(order) < len(nodes):
         _raise_cycle(nodes)

@@ -21,9 +21,12 @@ class Dependency(NamedTuple):
 
 
 class Node:
-    """One computable value. ``fn`` is called with keyword arguments named after ``inputs``."""
+    """One computable value: ``fn`` called with the values named by ``inputs``."""
 
-    __slots__ = ("name", "fn", "inputs", "type", "tags", "doc", "_origin", "user_function")
+    __slots__ = (
+        "name", "fn", "inputs", "type", "tags", "doc", "_origin", "user_function", "params",
+        "positional",
+    )  # fmt: skip
     _FIELDS = ("name", "fn", "inputs", "type", "tags", "doc", "origin", "user_function")
 
     def __init__(
@@ -36,6 +39,8 @@ class Node:
         doc: str = "",
         origin: str | None = None,
         user_function: Callable[..., Any] | None = None,
+        params: tuple[str, ...] | None = None,
+        positional: bool | None = None,
     ) -> None:
         self.name = name
         self.fn = fn
@@ -45,6 +50,10 @@ class Node:
         self.doc = doc
         self._origin = origin
         self.user_function = user_function
+        #: The input names in ``fn``'s parameter order, and whether ``fn`` takes exactly these
+        #: positionally: the executor then skips building a kwargs dict per call.
+        self.params = tuple(inputs) if params is None else params
+        self.positional = _takes_positionally(fn, self.params) if positional is None else positional
 
     @property
     def origin(self) -> str:
@@ -71,6 +80,16 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, inputs={list(self.inputs)}, type={type_name(self.type)})"
+
+
+def _takes_positionally(fn: Callable[..., Any], params: tuple[str, ...]) -> bool:
+    code = getattr(fn, "__code__", None)
+    return (
+        code is not None
+        and not code.co_kwonlyargcount
+        and not code.co_flags & 0x0C  # CO_VARARGS | CO_VARKEYWORDS
+        and code.co_varnames[: code.co_argcount] == params
+    )
 
 
 def origin_of(fn: Callable[..., Any]) -> str:
@@ -121,32 +140,34 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     defaults = fn.__defaults__
     kw_defaults = fn.__kwdefaults__
     hints = fn.__annotations__
-    for hint in hints.values():  # string annotations need resolving (rare): annotations_of
-        if hint.__class__ is str:
-            hints = annotations_of(fn)
-            break
-    get_hint = hints.get
-    if not defaults and not kw_defaults:  # every input required: shared Dependency per type
+    try:  # the common case: every input required, annotations plain hashable objects
+        if defaults or kw_defaults:
+            raise _NotPlain
         required = _REQUIRED
+        get_hint = hints.get
         inputs = {}
-        try:
-            for param in params:
-                inputs[param] = required[get_hint(param, Any)]
-        except TypeError:  # an unhashable annotation: fall back to the general loop
-            inputs = _inputs(params, argcount, argcount, (), get_hint)
-    else:
+        for param in params:
+            inputs[param] = required[get_hint(param, Any)]
+        returns = get_hint("return", Any)
+        if returns.__class__ is str:
+            raise _NotPlain
+    except (_NotPlain, TypeError):  # defaults, string annotations or an unhashable one
+        get_hint = annotations_of(fn).get
         first_optional = argcount - len(defaults) if defaults else argcount
         inputs = _inputs(params, argcount, first_optional, kw_defaults or (), get_hint)
+        returns = get_hint("return", Any)
     doc = fn.__doc__
     return Node(
         name or fn.__name__,
         fn,
         inputs,
-        get_hint("return", Any),
+        returns,
         None,
         doc.strip() if doc else "",
         None,
         fn,
+        params,
+        not code.co_kwonlyargcount,
     )
 
 
@@ -168,10 +189,19 @@ def _inputs(
 _new_tuple = tuple.__new__
 
 
+class _NotPlain(Exception):
+    """A function the fast path of ``node_from_function`` leaves to the general one."""
+
+
 class _RequiredDependencies(dict):  # type: ignore[type-arg]
-    """One shared ``Dependency(type, optional=False)`` per annotation: graphs repeat their types."""
+    """One shared ``Dependency(type, optional=False)`` per annotation: graphs repeat their types.
+
+    String annotations (``from __future__ import annotations``) are never stored: they need
+    resolving first."""
 
     def __missing__(self, annotation: Any) -> Dependency:
+        if annotation.__class__ is str:
+            raise _NotPlain
         dependency = self[annotation] = _new_tuple(Dependency, (annotation, False))
         return dependency
 
@@ -208,5 +238,12 @@ def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:
     def refuse(**_: Any) -> Any:
         raise InvalidDecoratorError(message)
 
-    return Node(name or fn.__name__, refuse, {}, annotations_of(fn).get("return", Any),
-                doc=(fn.__doc__ or "").strip(), origin=origin_of(fn), user_function=fn)
+    return Node(
+        name or fn.__name__,
+        refuse,
+        {},
+        annotations_of(fn).get("return", Any),
+        doc=(fn.__doc__ or "").strip(),
+        origin=origin_of(fn),
+        user_function=fn,
+    )

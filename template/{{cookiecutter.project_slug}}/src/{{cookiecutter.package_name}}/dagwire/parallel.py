@@ -85,21 +85,10 @@ class Level:
 class DynamicPlan:
     """An ``ExecutionPlan`` (same fields) plus the tree of levels."""
 
-    __slots__ = ("final_vars", "steps", "inputs_used", "root")
+    __slots__ = ("final_vars", "steps", "root")
 
-    def __init__(
-        self,
-        final_vars: tuple[str, ...],
-        steps: tuple[Any, ...],
-        inputs_used: dict[str, list[str]],
-        root: Level,
-    ) -> None:
-        self.final_vars, self.steps, self.inputs_used, self.root = (
-            final_vars,
-            steps,
-            inputs_used,
-            root,
-        )
+    def __init__(self, final_vars: tuple[str, ...], steps: tuple[Any, ...], root: Level) -> None:
+        self.final_vars, self.steps, self.root = final_vars, steps, root
 
 
 def dynamic_plan(
@@ -179,7 +168,7 @@ def dynamic_plan(
     exports[()] = dict.fromkeys(plan.final_vars)
     ordered = [step.name for step in plan.steps]
     root = _build_level((), ordered, nodes, scope, reads, exports, levels)
-    return DynamicPlan(plan.final_vars, plan.steps, plan.inputs_used, root)
+    return DynamicPlan(plan.final_vars, plan.steps, root)
 
 
 def _blocks(scope: tuple[str, ...]) -> str:

@@ -28,6 +28,8 @@ class SyntheticGraph(NamedTuple):
     parents: dict[str, tuple[str, ...]]
     outputs: list[str]
     inputs: dict[str, int]
+    #: Write the functions in a random order rather than the topological one.
+    shuffled: bool = False
 
     @property
     def size(self) -> int:
@@ -66,13 +68,24 @@ def chain(n_nodes: int) -> SyntheticGraph:
     return SyntheticGraph(label, "chain", parents, [names[-1]], {SEED_INPUT: 7})
 
 
-def source_of(graph: SyntheticGraph) -> str:
+def shuffled(graph: SyntheticGraph) -> SyntheticGraph:
+    """The same graph with its functions written in a random order: an engine that skips sorting
+    when definitions come in dependency order (dagwire does) has to sort this one."""
+    return graph._replace(label=f"shuffled-{_short(graph.size)}", shuffled=True)
+
+
+def source_of(graph: SyntheticGraph, rng_seed: int = 0) -> str:
     lines = [f'"""Synthetic graph {graph.label}: {graph.size} plain int nodes."""', ""]
+    functions = []
     for i, (name, parents) in enumerate(graph.parents.items()):
         params = ", ".join(f"{p}: int" for p in parents)
         total = " + ".join(parents)
         body = f"    return ({total} + {i}) % {MODULUS}"
-        lines += ["", f"def {name}({params}) -> int:", body, ""]
+        functions.append(["", f"def {name}({params}) -> int:", body, ""])
+    if graph.shuffled:
+        random.Random(rng_seed).shuffle(functions)
+    for function in functions:
+        lines += function
     return "\n".join(lines)
 
 

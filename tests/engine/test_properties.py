@@ -28,7 +28,9 @@ def dags(draw):
     return spec
 
 
-def make_module(spec):
+def make_module(spec, order=None):
+    """The spec's functions in a module, defined in ``order`` (a permutation of the spec's
+    indices; dependency order when None): the engine must not rely on definition order."""
     namespace = {}
     for name, params, weight in spec:
         # defaults must come last in Python: order parameters so that they do
@@ -36,7 +38,8 @@ def make_module(spec):
         args = ", ".join(f"{p}: int = {DEFAULT}" if d else f"{p}: int" for p, d in ordered)
         body = " + ".join([str(weight), *(f"{weight} * {p}" for p, _ in ordered)])
         exec(f"def {name}({args}) -> int:\n    return {body}\n", namespace)
-    return create_temporary_module(*(namespace[name] for name, _, _ in spec))
+    names = [name for name, _, _ in spec]
+    return create_temporary_module(*(namespace[names[i]] for i in order or range(len(spec))))
 
 
 class Missing(Exception):
@@ -87,7 +90,11 @@ def test_engine_matches_naive_evaluation(data, spec):
     inputs = {x: data.draw(st.integers(-5, 5)) for x in EXTERNAL if data.draw(st.booleans())}
     overridden = data.draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
     overrides = {name: data.draw(st.integers(-50, 50)) for name in overridden}
-    dr = driver.Builder().with_modules(make_module(spec)).build()
+    order = data.draw(st.permutations(range(len(spec))))
+    dr = driver.Builder().with_modules(make_module(spec, order)).build()
+    position = {name: i for i, name in enumerate(dr.graph.order)}
+    for name, params, _ in spec:  # the stored order is topological whatever the definition order
+        assert all(position[p] < position[name] for p, _ in params if p in position)
     try:
         expected = reference(spec, requested, {**inputs, **overrides})
     except Missing as missing:
@@ -103,9 +110,10 @@ def test_engine_matches_naive_evaluation(data, spec):
 
 
 @settings(max_examples=60, deadline=None)
-@given(spec=dags())
-def test_lineage_matches_reachability(spec):
-    dr = driver.Builder().with_modules(make_module(spec)).build()
+@given(spec=dags(), data=st.data())
+def test_lineage_matches_reachability(spec, data):
+    order = data.draw(st.permutations(range(len(spec))))
+    dr = driver.Builder().with_modules(make_module(spec, order)).build()
     parents = {name: {p for p, _ in params} for name, params, _ in spec}
     for name in parents:
         upstream, stack = set(), [name]

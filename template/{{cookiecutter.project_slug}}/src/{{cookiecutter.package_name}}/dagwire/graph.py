@@ -26,29 +26,42 @@ class FunctionGraph:
     def __init__(self, nodes: dict[str, Node], config: dict[str, Any]) -> None:
         self.nodes = nodes
         self.config = config
-        downstream_of: dict[str, list[str]] = {name: [] for name in nodes}
         external: dict[str, list[str]] = {}
-        in_degree: dict[str, int] = {}
         #: Edges (upstream, node) whose two ends declare different types: check_edge_types judges
         #: only these, and only these can end in a ``Collect[T]`` parameter.
         self.typed_edges: list[tuple[str, str]] = []
+        placed: set[str] = set()
+        in_order = True  # whether every node comes after the nodes it reads
         for name, node in nodes.items():
-            count = 0
             for dep, (accepted, _) in node.inputs.items():
-                children = downstream_of.get(dep)
-                if children is not None:
-                    children.append(name)
-                    count += 1
-                    if nodes[dep].type is not accepted:
-                        self.typed_edges.append((dep, name))
-                else:
+                upstream = nodes.get(dep)
+                if upstream is None:
                     external.setdefault(dep, []).append(name)
-            in_degree[name] = count
-        self.downstream_of = downstream_of
+                    continue
+                if dep not in placed:
+                    in_order = False
+                if upstream.type is not accepted:
+                    self.typed_edges.append((dep, name))
+            placed.add(name)
         #: Inputs no node computes, mapped to the nodes that need them.
         self.external_inputs = external
-        self.order = _topological_order(nodes, downstream_of, in_degree)
+        self._downstream_of: dict[str, list[str]] | None = None
+        # Functions are usually written after the ones they read; then that order is already
+        # topological and sorting is skipped.
+        self.order = list(nodes) if in_order else _topological_order(nodes)
         self._position: dict[str, int] | None = None
+
+    @property
+    def downstream_of(self) -> dict[str, list[str]]:
+        """Each node's readers, built on first use (lineage queries need them)."""
+        if self._downstream_of is None:
+            readers: dict[str, list[str]] = {name: [] for name in self.nodes}
+            for name, node in self.nodes.items():
+                for dep in node.params:
+                    if dep in readers:
+                        readers[dep].append(name)
+            self._downstream_of = readers
+        return self._downstream_of
 
     @property
     def position(self) -> dict[str, int]:
@@ -191,23 +204,37 @@ def _module_of(node: Node) -> str | None:
     return getattr(fn, "__module__", None)
 
 
-def _topological_order(
-    nodes: dict[str, Node], downstream_of: dict[str, list[str]], waiting: dict[str, int]
-) -> list[str]:
-    """Kahn's algorithm over the edges already collected: one pass, no extra structures.
+def _topological_order(nodes: dict[str, Node]) -> list[str]:
+    """Definition order, each node preceded by any ancestors defined after it: a depth-first pass
+    over the parameters, touching only nodes that are out of place.
 
-    graphlib costs about seven times as much per node, which matters on every driver build; it is
-    used when this pass cannot order every node, to find and report the cycle.
+    graphlib costs several times as much per node, which matters on every driver build; it is
+    used when this pass meets a cycle, to report it with its path.
     """
-    order = [name for name, count in waiting.items() if not count]
-    for name in order:
-        for child in downstream_of[name]:
-            left = waiting[child] - 1
-            waiting[child] = left
-            if not left:
-                order.append(child)
-    if len(order) < len(nodes):
-        _raise_cycle(nodes)
+    order: list[str] = []
+    placed: set[str] = set()
+    on_path: set[str] = set()  # the nodes on the stack: meeting one again means a cycle
+    for root in nodes:
+        if root in placed:
+            continue
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in placed:
+                stack.pop()
+                continue
+            on_path.add(name)
+            for dep in nodes[name].params:
+                if dep in nodes and dep not in placed:
+                    if dep in on_path:
+                        _raise_cycle(nodes)
+                    stack.append(dep)
+                    break
+            else:  # every node it reads is placed: place it
+                on_path.discard(name)
+                placed.add(name)
+                order.append(name)
+                stack.pop()
     return order
 
 

@@ -350,6 +350,29 @@ def test_varargs_functions_build_but_are_refused_when_run():
         dr.execute(["a"])
 
 
+def test_wrappers_take_the_wrapped_signature_and_odd_wrapper_chains_are_refused():
+    import functools
+
+    def plain(x: int, y: int = 2) -> int:
+        return x * y
+
+    @functools.wraps(plain)
+    def a(*args, **kwargs):
+        return plain(*args, **kwargs) + 1
+
+    dr = build(a)  # named after the wrapped function, as functools.wraps renames the wrapper
+    node = dr.graph.nodes["plain"]
+    assert node.inputs["x"].type is int and node.inputs["y"].optional and node.type is int
+    assert dr.execute(["plain"], inputs={"x": 3}) == {"plain": 7}  # y left to its default
+
+    def b(*args: int) -> int:
+        return 1
+
+    b.__wrapped__ = b  # a cycle: the build must not hang on it
+    with pytest.raises(errors.InvalidDecoratorError, match="functools.wraps"):
+        build(b).execute(["b"])
+
+
 def test_module_tag_is_visible_and_filterable_like_hamilton():
     def a() -> int:
         return 1

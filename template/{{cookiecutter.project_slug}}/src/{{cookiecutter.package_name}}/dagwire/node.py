@@ -134,7 +134,7 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     """The default node of a function: its parameters are inputs, its return annotation the type."""
     code = fn.__code__
     if code.co_flags & 0x0C:  # CO_VARARGS | CO_VARKEYWORDS
-        return _unusable_node(fn, name)
+        return _wrapper_node(fn, name)
     argcount = code.co_argcount
     params = code.co_varnames[: argcount + code.co_kwonlyargcount]
     defaults = fn.__defaults__
@@ -224,6 +224,21 @@ def public_functions_of(module: Any) -> list[Callable[..., Any]]:
     ]
 
 
+def _wrapper_node(fn: Callable[..., Any], name: str | None) -> Node:
+    """A ``functools.wraps`` wrapper (a user's logging or timing decorator) takes the wrapped
+    function's parameters, as ``inspect.signature`` reads them in Apache Hamilton, and is called
+    by keyword. A plain ``*args``/``**kwargs`` function has no names to wire."""
+    inner: Any = fn
+    for _ in range(64):  # a chain of wrappers; a cycle of __wrapped__ must not hang the build
+        inner = getattr(inner, "__wrapped__", None)
+        code = getattr(inner, "__code__", None)
+        if code is None:
+            break
+        if not code.co_flags & 0x0C:
+            return node_from_function(inner, name or fn.__name__).copy(fn=fn)
+    return _unusable_node(fn, name)
+
+
 def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:
     """A ``*args``/``**kwargs`` function cannot be wired by name: refuse it only if it is run.
 
@@ -231,8 +246,9 @@ def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:
     """
     message = (
         f"{origin_of(fn)} takes *args or **kwargs, so it cannot be a node: each parameter name "
-        "is the name of the value it receives. Give it named parameters, or make it private "
-        "(prefix '_') if it is a helper."
+        "is the name of the value it receives. Give it named parameters, make it private "
+        "(prefix '_') if it is a helper, or, if a decorator of yours returns it, apply "
+        "functools.wraps to the wrapper so that the wrapped function's parameters are used."
     )
 
     def refuse(**_: Any) -> Any:

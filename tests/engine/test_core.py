@@ -1,6 +1,7 @@
 """The engine's core contract: graph rules, execution, and the errors issue #2 promises."""
 
 import gc
+import uuid
 import weakref
 from typing import Any, Union
 
@@ -115,11 +116,77 @@ def test_overrides_skip_the_node_and_everything_only_it_needed():
     assert build(a, b).execute(["b"], overrides={"a": 41}) == {"b": 42}
 
 
-def test_final_vars_may_be_functions():
+def test_final_vars_may_be_functions_of_the_drivers_modules_or_variables():
     def a() -> int:
         return 1
 
-    assert build(a).execute([a]) == {"a": 1}
+    def b(a: int) -> int:
+        return a + 1
+
+    dr = build(a, b)
+    assert dr.execute([a]) == {"a": 1}
+    assert dr.execute(dr.list_available_variables(tag_filter={})) == {"a": 1, "b": 2}
+
+    def a() -> int:  # noqa: F811 - same name, another function: it must not stand for node a
+        return 2
+
+    with pytest.raises(errors.DagwireError, match="not in a module given to the driver"):
+        dr.execute([a])
+
+
+def test_an_input_named_like_a_node_is_ignored_with_a_warning_as_in_hamilton():
+    def base(x: int) -> int:
+        return x + 1
+
+    def out(base: int) -> int:
+        return base * 10
+
+    dr = build(base, out)
+    with pytest.warns(UserWarning, match=r"inputs\['base'\] is ignored.*overrides="):
+        assert dr.execute(["out"], inputs={"x": 1, "base": 100}) == {"out": 20}
+    assert dr.execute(["out"], inputs={"x": 1}, overrides={"base": 100}) == {"out": 1000}
+
+
+def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs():
+    from typing import Optional
+
+    ran = []
+
+    def total(amount: int, rate: float, tags: list[int], note: Optional[str]) -> float:
+        ran.append(1)
+        return amount * rate
+
+    dr = build(total)
+    good = {"amount": 2, "rate": 1, "tags": ["not checked inside"], "note": None}
+    assert dr.execute(["total"], inputs=good) == {"total": 2}  # int passes for float; None passes
+    bad = {"amount": 1.5, "rate": "2", "tags": (1,), "note": "ok"}
+    for call in (dr.execute, dr.validate_execution):
+        with pytest.raises(errors.InputTypeError) as info:
+            call(["total"], inputs=bad)
+        message = str(info.value)
+        assert message.startswith("3 inputs of the wrong type")
+        assert "amount: got float 1.5, but 'amount: int' is declared by total (" in message
+        assert "rate: got str '2'" in message and "tags: got tuple (1,)" in message
+    assert ran == [1]  # only the good call ran
+    # overriding the input is the user's explicit choice; the check can be turned off
+    assert dr.execute(["total"], inputs={**good, "amount": 1}, overrides={"rate": "x"}) == {
+        "total": "x"
+    }
+    from dagwire.lifecycle import NoEdgeAndInputTypeChecking
+
+    def word() -> str:
+        return "w"
+
+    def length(word: int) -> int:  # a mismatched edge: refused unless checks are off
+        return len(word)
+
+    with pytest.raises(errors.TypeMismatchError):
+        build(total, word, length)
+    unchecked = driver.Builder().with_modules(create_temporary_module(total, word, length))
+    unchecked = unchecked.with_adapters(NoEdgeAndInputTypeChecking()).build()
+    assert unchecked.execute(["total", "length"], inputs={**bad, "rate": 2}) == {
+        "total": 3.0, "length": 1
+    }
 
 
 def test_validate_execution_is_a_dry_run():
@@ -377,11 +444,36 @@ def test_module_tag_is_visible_and_filterable_like_hamilton():
     def a() -> int:
         return 1
 
-    dr = build(a)
+    name = f"features_{uuid.uuid4().hex}"  # a temporary module's functions belong to it
+    dr = driver.Builder().with_modules(create_temporary_module(a, module_name=name)).build()
     (variable,) = [v for v in dr.list_available_variables() if v.name == "a"]
-    assert variable.tags["module"] == __name__
-    assert [v.name for v in dr.list_available_variables(tag_filter={"module": __name__})] == ["a"]
-    assert dr.list_available_variables(tag_filter={"module": "elsewhere"}) == []
+    assert variable.tags["module"] == name
+    assert [v.name for v in dr.list_available_variables(tag_filter={"module": name})] == ["a"]
+    assert dr.list_available_variables(tag_filter={"module": __name__}) == []
+
+
+def test_temporary_modules_are_modules_of_their_own():
+    def a() -> int:
+        return 1
+
+    first = create_temporary_module(a)
+
+    def a() -> int:  # noqa: F811 - redefined, as a notebook cell run again would
+        return 101
+
+    second = create_temporary_module(a)
+    dr = driver.Builder().with_modules(first, second).allow_module_overrides().build()
+    assert dr.execute(["a"]) == {"a": 101}  # the later module replaces the earlier one
+    with pytest.raises(errors.DuplicateNodeError):
+        driver.Builder().with_modules(first, second).build()
+
+    def _helper() -> int:
+        return 0
+
+    with pytest.raises(errors.DagwireError, match="helper"):
+        create_temporary_module(_helper)
+    with pytest.raises(errors.DagwireError, match="already exists"):
+        create_temporary_module(a, module_name=first.__name__)
 
 
 def test_tag_filter_compares_values_as_they_are():

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 import dagwire
 import pytest
@@ -291,8 +291,11 @@ def test_type_checker_refuses_a_wrong_output_and_a_wrong_input():
         r"return int",
     ):
         build(liar, adapters=[FunctionInputOutputTypeChecker()]).execute(["liar"], inputs={"x": 1})
+    def x() -> Any:  # an untyped upstream: only the checker can see what it hands over
+        return "1"
+
     with pytest.raises(TypeError, match=r"Node 'a' received x='1' \(str\), but declares 'x: int'"):
-        build(a, adapters=[FunctionInputOutputTypeChecker()]).execute(["a"], inputs={"x": "1"})
+        build(a, x, adapters=[FunctionInputOutputTypeChecker()]).execute(["a"])
     checker = FunctionInputOutputTypeChecker(check_input=False, check_output=False)
     assert build(liar, adapters=[checker]).execute(["liar"], inputs={"x": 1}) == {"liar": "1"}
 
@@ -584,3 +587,76 @@ def test_legacy_driver_and_adapters_choose_the_result():
     )
     assert frame.to_dict("records") == [{"a": 2, "b": 4}]
     assert isinstance(base.DefaultAdapter(), ResultBuilder)
+
+
+# --- what hooks and validators receive, as in Apache Hamilton -------------------------------------
+def test_hooks_and_validators_receive_hamiltons_graph_and_node_views():
+    from dagwire.lifecycle import GraphConstructionHook, StaticValidator
+
+    seen = {}
+
+    class Strict(GraphConstructionHook, GraphExecutionHook, NodeExecutionHook, StaticValidator):
+        # exactly Hamilton's arguments, no **future_kwargs: dagwire must not pass more
+        def run_after_graph_construction(self, *, graph, config):
+            seen["constructed"] = sorted(n.name for n in graph.nodes)
+
+        def run_before_graph_execution(self, *, graph, final_vars, inputs, overrides,
+                                       execution_path, run_id):
+            seen["before"] = (graph["a"].required_dependencies, inputs, overrides)
+
+        def run_after_graph_execution(self, *, graph, success, error, results, run_id):
+            seen["version"] = graph.version
+
+        def run_before_node_execution(self, *, node_name, node_tags, node_kwargs,
+                                      node_return_type, task_id, run_id, node_input_types):
+            seen.setdefault("modules", set()).add(node_tags["module"])
+
+        def run_after_node_execution(self, *, node_name, node_tags, node_kwargs, node_return_type,
+                                     result, error, success, task_id, run_id):
+            pass
+
+        def run_to_validate_node(self, *, node):
+            seen.setdefault("validated", []).append(
+                (node.name, node.is_external_input, node.documentation)
+            )
+            return True, None
+
+        def run_to_validate_graph(self, *, graph):
+            inputs = graph.filter_nodes(lambda n: n.is_external_input)
+            return sorted(n.name for n in inputs) == ["scale", "x"], "two inputs"
+
+    def c(b: int, scale: int = 3) -> int:
+        """b, scaled."""
+        return b * scale
+
+    module = create_temporary_module(a, b, c)
+    dr = driver.Builder().with_modules(module).with_adapters(Strict()).build()
+    assert dr.execute(["c"], inputs={"x": 1}) == {"c": 12}
+    assert seen["constructed"] == ["a", "b", "c", "scale", "x"]
+    assert seen["before"] == ({"x"}, {"x": 1}, None)
+    assert isinstance(seen["version"], str) and len(seen["version"]) == 64
+    assert seen["modules"] == {module.__name__}
+    assert ("c", False, "b, scaled.") in seen["validated"]
+    assert ("x", True, None) in seen["validated"]
+    assert dr.public_graph["c"].optional_dependencies_default_values == {"scale": 3}
+
+
+def test_a_node_method_with_hamiltons_exact_signature_runs():
+    class Doubling(NodeExecutionMethod):
+        def run_to_execute_node(self, *, node_name, node_tags, node_callable, node_kwargs,
+                                task_id, is_expand, is_collect):
+            return 2 * node_callable(**node_kwargs)
+
+    assert build(a, adapters=[Doubling()]).execute(["a"], inputs={"x": 1}) == {"a": 4}
+
+
+def test_graph_hooks_see_the_computed_outputs_when_the_result_builder_fails():
+    events = []
+
+    class Broken(ResultBuilder):
+        def build_result(self, **outputs):
+            raise RuntimeError("cannot build")
+
+    with pytest.raises(RuntimeError, match="cannot build"):
+        build(a, adapters=[Log("log", events), Broken()]).execute(["a"], inputs={"x": 1})
+    assert events[-1] == ("log", "graph-after", False, {"a": 2}, "RuntimeError")

@@ -14,6 +14,7 @@ from dagwire.function_modifiers import (
     extract_columns,
     tag,
 )
+from engine_support import user_tags
 
 
 def build(*fns):
@@ -46,7 +47,7 @@ def test_a_checked_node_becomes_raw_checks_and_the_released_value():
     dr = build(score)
     assert set(dr.graph.nodes) == {"score", "score_raw", "score_range_validator",
                                    "score_data_type_validator"}
-    assert dr.graph.nodes["score"].tags == {"owner": "me"}
+    assert user_tags(dr.graph.nodes["score"]) == {"owner": "me"}
     checks = dr.list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: True})
     assert sorted(v.name for v in checks) == ["score_data_type_validator", "score_range_validator"]
     out = dr.execute(["score", "score_range_validator"], inputs={"x": 3})

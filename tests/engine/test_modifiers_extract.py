@@ -10,6 +10,7 @@ from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError, TypeMismatchError
 from dagwire.function_modifiers import extract_columns, extract_fields, tag, unpack_fields
+from engine_support import user_tags
 
 pd = pytest.importorskip("pandas")
 
@@ -123,7 +124,7 @@ def test_tag_on_extracted_outputs_goes_to_the_final_nodes_like_hamilton():
     def frame() -> pd.DataFrame:
         return pd.DataFrame({"a": [1]})
 
-    tags = {n: node.tags for n, node in build(frame).graph.nodes.items()}
+    tags = {n: user_tags(node) for n, node in build(frame).graph.nodes.items()}
     assert tags == {"frame": {}, "a": {"kind": "col"}}
 
 

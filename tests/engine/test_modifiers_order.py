@@ -17,6 +17,7 @@ from dagwire.function_modifiers import (
     value,
 )
 from dagwire.function_modifiers.base import modifiers_of, nodes_from_function
+from engine_support import user_tags
 
 
 def build(*fns, cfg=None):
@@ -37,8 +38,8 @@ def test_phases_run_in_hamiltons_order_whatever_the_written_order():
     dr = build(bounds__on, cfg={"enabled": True})
     assert {"bounds", "low", "high", "high_raw", "high_range_validator"} == set(dr.graph.nodes)
     assert dr.execute(["low", "high"]) == {"low": 2, "high": 20}
-    assert dr.graph.nodes["low"].tags == {"kind": "field"}
-    assert dr.graph.nodes["high"].tags == {"kind": "field"}
+    assert user_tags(dr.graph.nodes["low"]) == {"kind": "field"}
+    assert user_tags(dr.graph.nodes["high"]) == {"kind": "field"}
     assert build(bounds__on, cfg={"enabled": False}).graph.nodes == {}
 
 
@@ -82,12 +83,12 @@ def test_functions_without_modifiers_take_the_fast_path_and_decorated_ones_stay_
 
 
 def test_one_creator_per_function():
-    def _f(**kw: int) -> int:
+    def f(**kw: int) -> int:
         return 0
 
     with pytest.raises(InvalidDecoratorError,
                        match=r"two decorators that both create its node \(@does and @subdag\)"):
-        @subdag(create_temporary_module(_f))
-        @does(_f)
+        @subdag(create_temporary_module(f))
+        @does(f)
         def both(a: int) -> int:
             pass

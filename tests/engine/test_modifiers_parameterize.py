@@ -15,6 +15,7 @@ from dagwire.function_modifiers import (
     tag,
     value,
 )
+from engine_support import user_tags
 
 
 def build(*fns, cfg=None):
@@ -114,7 +115,7 @@ def test_inject_keeps_the_functions_own_name_and_composes_with_tag_in_hamiltons_
 
     dr = build(f)
     assert dr.execute(["f"], inputs={"x": 1}) == {"f": 5}
-    assert dr.graph.nodes["f"].tags == {"kind": "injected"}
+    assert user_tags(dr.graph.nodes["f"]) == {"kind": "injected"}
 
 
 def test_tag_applies_to_every_expanded_node():
@@ -123,7 +124,7 @@ def test_tag_applies_to_every_expanded_node():
     def p(x: int) -> int:
         return x
 
-    assert {n: node.tags for n, node in build(p).graph.nodes.items()} == {
+    assert {n: user_tags(node) for n, node in build(p).graph.nodes.items()} == {
         "p1": {"team": "a"}, "p2": {"team": "a"}}
 
 

@@ -5,6 +5,7 @@ from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import cache, extract_fields, tag, tag_outputs
+from engine_support import user_tags
 
 
 def build(*fns):
@@ -37,7 +38,7 @@ def test_tags_are_attached_and_stacked_tags_merge():
     def f() -> int:
         return 1
 
-    assert build(f).graph.nodes["f"].tags == {"a": "1", "b": "2"}
+    assert user_tags(build(f).graph.nodes["f"]) == {"a": "1", "b": "2"}
 
 
 def test_tag_filter_is_an_and_of_keys_and_an_or_within_list_values(dr):
@@ -59,7 +60,7 @@ def test_targets_pick_final_nodes_all_nodes_or_named_ones():
     def d() -> dict:
         return {"x": 1, "y": 2}
 
-    tags = {n: node.tags for n, node in build(d).graph.nodes.items()}
+    tags = {n: user_tags(node) for n, node in build(d).graph.nodes.items()}
     assert tags == {
         "d": {"every": "yes"},
         "x": {"every": "yes", "only": "x", "kind": "final"},
@@ -75,7 +76,7 @@ def test_tag_outputs_tags_each_named_output():
 
     dr = build(d)
     assert names(dr, k="2") == ["y"]
-    assert dr.graph.nodes["d"].tags == {}
+    assert user_tags(dr.graph.nodes["d"]) == {}
 
 
 def test_misuse_is_reported_with_the_function_and_the_fix():
@@ -110,7 +111,7 @@ def test_cache_is_recorded_as_tags_on_every_node_by_default():
     def d() -> dict:
         return {"x": 1}
 
-    tags = {n: node.tags for n, node in build(d).graph.nodes.items()}
+    tags = {n: user_tags(node) for n, node in build(d).graph.nodes.items()}
     assert tags == {n: {"cache.behavior": "recompute", "cache.format": "json"} for n in ("d", "x")}
     with pytest.raises(InvalidDecoratorError, match="use one of default, recompute"):
         cache(behavior="sometimes")

@@ -12,11 +12,12 @@ from typing import Any, NamedTuple
 
 from .dynamic import DynamicExecutionOptions, static_plan
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution import ExecutionPlan, inputs_read, new_run_id, run_plan
+from .execution import ExecutionPlan, check_input_types, inputs_read, new_run_id, run_plan
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
+from .graph_types import HamiltonGraph, HamiltonNode
 from .lifecycle.adapters import AdapterSet
-from .lifecycle.api import ResultBuilder
+from .lifecycle.api import NoEdgeAndInputTypeChecking, ResultBuilder
 
 _PLAN_CACHE_SIZE = 64
 
@@ -57,15 +58,27 @@ class Driver:
         dynamic = _dynamic_execution(_executors, self.adapters)
         self._make_plan = dynamic.plan if dynamic else static_plan
         self._run_plan = dynamic.run if dynamic else run_plan
-        self.graph = FunctionGraph.from_modules(
-            self.modules, self.config, allow_module_overrides=allow_module_overrides
+        self._check_input_types = not any(
+            isinstance(a, NoEdgeAndInputTypeChecking) for a in self.adapters.all
         )
+        self.graph = FunctionGraph.from_modules(
+            self.modules,
+            self.config,
+            allow_module_overrides=allow_module_overrides,
+            check_types=self._check_input_types,
+        )
+        self._public_graph: HamiltonGraph | None = None
         self._validate_statically()
         for hook in self.adapters.construction_hooks:
-            hook.run_after_graph_construction(
-                graph=self.graph, modules=self.modules, config=self.config
-            )
+            hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._plans: dict[tuple[Any, ...], ExecutionPlan] = {}
+
+    @property
+    def public_graph(self) -> HamiltonGraph:
+        """The graph as hooks and validators see it (Apache Hamilton's ``HamiltonGraph``)."""
+        if self._public_graph is None:
+            self._public_graph = HamiltonGraph.from_graph(self.graph)
+        return self._public_graph
 
     # --- running -----------------------------------------------------------------------------
     def execute(
@@ -85,25 +98,27 @@ class Driver:
         run_id = new_run_id()
         for hook in graph_hooks:
             hook.run_before_graph_execution(
-                graph=self.graph,
+                graph=self.public_graph,
                 final_vars=names,
-                inputs=inputs or {},
-                overrides=overrides or {},
+                inputs=inputs,
+                overrides=overrides,
                 execution_path=[s.name for s in plan.steps],
                 run_id=run_id,
             )
+        outputs = None
         try:
             outputs = self._run_plan(self.graph, plan, given, self.adapters, run_id)
             result = self.adapters.result_builder.build_result(**outputs)
         except Exception as exc:
             for hook in graph_hooks:
                 hook.run_after_graph_execution(
-                    graph=self.graph, success=False, error=exc, results=None, run_id=run_id
-                )
+                    graph=self.public_graph, success=False, error=exc, results=outputs,
+                    run_id=run_id,
+                )  # fmt: skip
             raise
         for hook in graph_hooks:
             hook.run_after_graph_execution(
-                graph=self.graph, success=True, error=None, results=outputs, run_id=run_id
+                graph=self.public_graph, success=True, error=None, results=outputs, run_id=run_id
             )
         return result
 
@@ -210,7 +225,7 @@ class Driver:
                 f"final_vars must be a list of names, got the string {final_vars!r}; "
                 f"write [{final_vars!r}]."
             )
-        return [_name_of(v, self.graph) for v in final_vars]
+        return [_name_of(v, self.modules) for v in final_vars]
 
     def _prepare(
         self, names: list[str], inputs: dict[str, Any] | None, overrides: dict[str, Any] | None
@@ -222,9 +237,27 @@ class Driver:
                 f"{', '.join(sorted(overlap))} given both as config and as input. Config is fixed "
                 "when the driver is built; pass the value in one place only."
             )
+        if not self.graph.nodes.keys().isdisjoint(inputs):
+            inputs = self._without_computed(inputs)
         given = {**self.config, **inputs, **(overrides or {})}
         plan = self._plan(names, frozenset(given))
+        if plan.input_types and self._check_input_types:
+            check_input_types(plan, given, overrides or (), self.graph)
         return given, plan
+
+    def _without_computed(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Inputs feed external inputs only, as in Apache Hamilton: one named like a node is
+        ignored (with a warning), where ``overrides`` would replace the node's value."""
+        import warnings
+
+        nodes = self.graph.nodes
+        for name in inputs.keys() & nodes.keys():
+            warnings.warn(
+                f"inputs[{name!r}] is ignored: '{name}' is computed by {nodes[name].origin}. "
+                "Pass it in overrides= to replace the computed value.",
+                stacklevel=4,
+            )
+        return {k: v for k, v in inputs.items() if k not in nodes}
 
     def _plan(self, names: list[str], given: frozenset[str]) -> ExecutionPlan:
         key = (tuple(names), given)
@@ -242,11 +275,14 @@ class Driver:
     def _validate_statically(self) -> None:
         problems = []
         for validator in self.adapters.validators:
-            for node in self.graph.nodes.values():
+            for node in self.public_graph.nodes:
                 ok, message = validator.run_to_validate_node(node=node)
                 if not ok:
-                    problems.append(f"  {node.name} ({node.origin}): {message}")
-            ok, message = validator.run_to_validate_graph(graph=self.graph)
+                    where = self.graph.nodes.get(node.name)
+                    problems.append(
+                        f"  {node.name} ({where.origin if where else 'an input'}): {message}"
+                    )
+            ok, message = validator.run_to_validate_graph(graph=self.public_graph)
             if not ok:
                 problems.append(f"  graph: {message}")
         if problems:
@@ -265,20 +301,17 @@ class Driver:
         return [self._variable(n) for n in ordered]
 
     def _variable(self, name: str) -> Variable:
-        node = self.graph.nodes.get(name)
-        if node is None:
-            needers = self.graph.external_inputs.get(name, [])
-            types = [self.graph.nodes[n].inputs[name].type for n in needers]
-            return Variable(name, types[0] if types else Any, is_external_input=True)
-        module = getattr(node.user_function, "__module__", None)
+        node = HamiltonNode.from_graph_node(self.graph, name)
+        if node.is_external_input:
+            return Variable(name, node.type, is_external_input=True)
         return Variable(
             name=name,
             type=node.type,
-            tags={"module": module, **node.tags} if module else dict(node.tags),
-            originating_functions=(node.user_function,) if node.user_function else None,
-            documentation=node.doc,
-            required_dependencies=frozenset(k for k, d in node.inputs.items() if not d.optional),
-            optional_dependencies=frozenset(k for k, d in node.inputs.items() if d.optional),
+            tags=dict(node.tags),
+            originating_functions=node.originating_functions,
+            documentation=node.documentation or "",
+            required_dependencies=frozenset(node.required_dependencies),
+            optional_dependencies=frozenset(node.optional_dependencies),
         )
 
 
@@ -331,11 +364,25 @@ def _legacy_result() -> ResultBuilder:
     return PandasDataFrameResult()
 
 
-def _name_of(var: str | Callable[..., Any], graph: FunctionGraph) -> str:
+def _name_of(var: Any, modules: list[ModuleType]) -> str:
+    """A requested output given as a name, a ``Variable`` or the function that defines it.
+
+    A function counts only if one of the driver's modules holds it (the same code), as in Apache
+    Hamilton: a same-named function from elsewhere would silently stand for another node.
+    """
     if isinstance(var, str):
         return var
-    if getattr(var, "__name__", None) is None:
-        raise DagwireError(f"final_vars takes names or functions, got {var!r}.")
+    if not callable(var) and isinstance(getattr(var, "name", None), str):  # a Variable
+        return var.name
+    code = getattr(var, "__code__", None)
+    if code is None or getattr(var, "__name__", None) is None:
+        raise DagwireError(f"final_vars takes names, Variables or functions, got {var!r}.")
+    if not any(getattr(getattr(m, var.__name__, None), "__code__", None) is code for m in modules):
+        names = ", ".join(m.__name__ for m in modules) or "none"
+        raise DagwireError(
+            f"{var.__module__}.{var.__qualname__} is not in a module given to the driver "
+            f"({names}). Request it by name, or add its module with Builder().with_modules()."
+        )
     return function_node_name(var)
 
 

@@ -25,6 +25,10 @@ class MissingInputsError(DagwireError):
     """Values the requested outputs need were neither computed, passed as inputs, nor configured."""
 
 
+class InputTypeError(DagwireError):
+    """A runtime input's value is not of the type the nodes reading it declare."""
+
+
 class UnknownOutputError(DagwireError):
     """A requested output is not a node of the graph."""
 

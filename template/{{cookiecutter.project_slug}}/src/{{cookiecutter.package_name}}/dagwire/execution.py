@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from itertools import filterfalse
 from typing import Any, NamedTuple
 
-from .errors import MissingInputsError
+from .errors import InputTypeError, MissingInputsError
 from .graph import FunctionGraph, no_cyclic_gc
+from .htypes import check_instance
 from .lifecycle.adapters import AdapterSet
 from .node import type_name
 
@@ -32,6 +33,8 @@ class Step(NamedTuple):
 class ExecutionPlan(NamedTuple):
     final_vars: tuple[str, ...]
     steps: tuple[Step, ...]
+    #: (external input, a type declared for it, the nodes declaring it) for the inputs it reads.
+    input_types: tuple[tuple[str, Any, tuple[str, ...]], ...] = ()
 
 
 def make_plan(
@@ -75,10 +78,12 @@ def _make_plan(
             # tuple.__new__ skips the NamedTuple constructor's Python-level wrapper
             add(_new_tuple(Step, (name, node.fn, params, drops, node.positional)))
     steps.reverse()
-    absent = needed.intersection(graph.external_inputs).difference(given)
+    inputs = needed.intersection(graph.external_inputs)
+    absent = inputs.difference(given)
     if absent:
         steps = _without_absent_inputs(steps, absent, final_vars, graph)
-    return ExecutionPlan(final_vars, tuple(steps))
+    input_types = _declared_types(inputs - absent, needed, given, graph) if inputs else ()
+    return ExecutionPlan(final_vars, tuple(steps), input_types)
 
 
 _new_tuple = tuple.__new__
@@ -104,6 +109,48 @@ def _without_absent_inputs(
     if missing:
         raise _missing_inputs_error(missing, graph)
     return kept
+
+
+def _declared_types(
+    inputs: set[str], needed: set[str], given: frozenset[str] | set[str], graph: FunctionGraph
+) -> tuple[tuple[str, Any, tuple[str, ...]], ...]:
+    """Each type the running nodes declare for each input they read, checked once per execute."""
+    declared: dict[tuple[str, int], tuple[Any, list[str]]] = {}
+    for name in sorted(inputs):
+        for reader in graph.external_inputs[name]:
+            if reader in needed and reader not in given:
+                type_ = graph.nodes[reader].inputs[name].type
+                if type_ is not Any:
+                    declared.setdefault((name, id(type_)), (type_, []))[1].append(reader)
+    return tuple((name, type_, tuple(readers)) for (name, _), (type_, readers) in declared.items())
+
+
+def check_input_types(
+    plan: ExecutionPlan, values: dict[str, Any], overridden: Any, graph: FunctionGraph
+) -> None:
+    """Refuse, all at once, inputs whose values are not of the types their readers declare (their
+    outer type: a list for ``list[int]``); ``None`` passes, as in Apache Hamilton."""
+    wrong = []
+    for name, type_, readers in plan.input_types:
+        value = values[name]
+        if value is None or name in overridden or check_instance(value, type_, deep=False):
+            continue
+        where = ", ".join(f"{r} ({graph.nodes[r].origin})" for r in readers)
+        wrong.append(
+            f"  {name}: got {type(value).__name__} {_short_repr(value)}, but "
+            f"'{name}: {type_name(type_)}' is declared by {where}"
+        )
+    if wrong:
+        raise InputTypeError(
+            f"{len(wrong)} input{'s' if len(wrong) > 1 else ''} of the wrong type:\n"
+            + "\n".join(wrong)
+            + "\nPass values of the declared types, or change the annotations."
+        )
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def inputs_read(plan: ExecutionPlan, graph: FunctionGraph) -> set[str]:

@@ -100,6 +100,8 @@ class FunctionGraph:
                     nodes[node.name] = node
                     continue
                 for node in nodes_from_function(obj, config):
+                    if "module" not in node.tags:
+                        node.tags = {"module": module.__name__, **node.tags}
                     if node.name in nodes:
                         _check_override(nodes[node.name], node, allow_module_overrides)
                     nodes[node.name] = node

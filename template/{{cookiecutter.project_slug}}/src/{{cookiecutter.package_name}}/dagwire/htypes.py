@@ -55,13 +55,15 @@ def element_type(tp: Any) -> Any:
 
 
 _UNION_TYPES = (typing.Union, types.UnionType)
+_NUMERIC_TOWER = {float: (float, int), complex: (complex, float, int)}
 
 
-def check_instance(obj: Any, type_: Any) -> bool:
-    """Whether ``obj`` is a value of the annotation ``type_``, looking inside containers.
+def check_instance(obj: Any, type_: Any, deep: bool = True) -> bool:
+    """Whether ``obj`` is a value of the annotation ``type_``, looking inside containers when
+    ``deep`` (the type checker adapter) and at the outer type only otherwise (runtime inputs).
 
-    Used by the input/output type checker. What cannot be judged at run time (type variables,
-    protocols, string annotations) is accepted rather than refused.
+    What cannot be judged at run time (type variables, protocols, string annotations) is accepted
+    rather than refused, and so is an int where a float is declared (PEP 484's numeric tower).
     """
     if type_ is Any or type_ is object:
         return True
@@ -70,14 +72,14 @@ def check_instance(obj: Any, type_: Any) -> bool:
         if isinstance(type_, type):
             if getattr(type_, "_is_protocol", False):
                 return True
-            return isinstance(obj, type_)
+            return isinstance(obj, _NUMERIC_TOWER.get(type_, type_))
         supertype = getattr(type_, "__supertype__", None)  # typing.NewType
-        return check_instance(obj, supertype) if supertype is not None else True
+        return check_instance(obj, supertype, deep) if supertype is not None else True
     args = typing.get_args(type_)
     if origin is Annotated:
-        return check_instance(obj, args[0])
+        return check_instance(obj, args[0], deep)
     if origin in _UNION_TYPES:
-        return any(check_instance(obj, member) for member in args)
+        return any(check_instance(obj, member, deep) for member in args)
     if origin is typing.Literal:
         return obj in args
     if origin in (Parallelizable, Collect):
@@ -88,7 +90,7 @@ def check_instance(obj: Any, type_: Any) -> bool:
         return True
     if not isinstance(obj, origin):
         return False
-    if not args:
+    if not args or not deep:
         return True
     if isinstance(obj, dict):
         key_type, value_type = (args + (Any, Any))[:2]

@@ -162,7 +162,7 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
         fn,
         inputs,
         returns,
-        None,
+        {"module": fn.__module__},  # as in Apache Hamilton, every node names its module
         doc.strip() if doc else "",
         None,
         fn,
@@ -211,16 +211,15 @@ _REQUIRED = _RequiredDependencies()
 
 def public_functions_of(module: Any) -> list[Callable[..., Any]]:
     """Hamilton's rule: the public functions defined in the module itself (not imported into it),
-    in definition order. Temporary modules (``ad_hoc_utils``) take every public function."""
+    in definition order."""
     name = module.__name__
-    temporary = getattr(module, "__dagwire_temporary__", False)
     return [
         obj
         for obj in list(vars(module).values())
         if hasattr(obj, "__code__")
         and callable(obj)
         and obj.__name__[:1] != "_"
-        and (temporary or getattr(obj, "__module__", None) == name)
+        and getattr(obj, "__module__", None) == name
     ]
 
 

@@ -85,10 +85,11 @@ class Level:
 class DynamicPlan:
     """An ``ExecutionPlan`` (same fields) plus the tree of levels."""
 
-    __slots__ = ("final_vars", "steps", "root")
+    __slots__ = ("final_vars", "steps", "input_types", "root")
 
-    def __init__(self, final_vars: tuple[str, ...], steps: tuple[Any, ...], root: Level) -> None:
-        self.final_vars, self.steps, self.root = final_vars, steps, root
+    def __init__(self, plan: Any, root: Level) -> None:
+        self.final_vars, self.steps, self.root = plan.final_vars, plan.steps, root
+        self.input_types = plan.input_types
 
 
 def dynamic_plan(
@@ -168,7 +169,7 @@ def dynamic_plan(
     exports[()] = dict.fromkeys(plan.final_vars)
     ordered = [step.name for step in plan.steps]
     root = _build_level((), ordered, nodes, scope, reads, exports, levels)
-    return DynamicPlan(plan.final_vars, plan.steps, root)
+    return DynamicPlan(plan, root)
 
 
 def _blocks(scope: tuple[str, ...]) -> str:

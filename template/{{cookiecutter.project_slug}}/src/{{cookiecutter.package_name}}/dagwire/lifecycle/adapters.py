@@ -15,6 +15,7 @@ from .api import (
     GraphExecutionHook,
     NodeExecutionHook,
     NodeExecutionMethod,
+    NoEdgeAndInputTypeChecking,
     ResultBuilder,
     StaticValidator,
     TaskExecutionHook,
@@ -81,7 +82,6 @@ class AdapterSet:
                         node_callable=node.fn,
                         node_kwargs=kwargs,
                         task_id=task_id,
-                        run_id=run_id,
                         is_expand=is_expand,
                         is_collect=is_collect,
                     )
@@ -104,6 +104,7 @@ class AdapterSet:
 
 
 _ADAPTER_TYPES = (
+    NoEdgeAndInputTypeChecking,
     NodeExecutionHook,
     NodeExecutionMethod,
     GraphExecutionHook,

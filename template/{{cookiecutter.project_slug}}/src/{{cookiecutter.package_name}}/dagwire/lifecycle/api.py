@@ -162,3 +162,10 @@ class DictResult(ResultBuilder):
 
     def output_type(self) -> type:
         return dict
+
+
+class NoEdgeAndInputTypeChecking:
+    """Turns off the type checks: of edges when the driver is built, of inputs when it runs.
+
+    For graphs whose annotations the checks cannot judge; Apache Hamilton's adapter of this name.
+    """

@@ -106,19 +106,13 @@ def variables(dr) -> dict[str, object]:
 
 
 def assert_same_graph(drivers, *, docs: bool = True) -> None:
-    """Both engines expose the same node names (and, stripped, the same docstrings).
-
-    Config keys are left out: Hamilton lists them as variables, dagwire does not (a driver
-    difference, not a decorator one).
-    """
+    """Both engines expose the same variables (config keys included), which ones are inputs, the
+    config keys that chose each node, and (stripped) the same docstrings."""
     ham, dag = variables(drivers["hamilton"]), variables(drivers["dagwire"])
-    config = drivers["dagwire"].config
-    ham = {k: v for k, v in ham.items() if k not in config}
-    dag = {k: v for k, v in dag.items() if k not in config}
     assert sorted(dag) == sorted(ham)
-    if docs:
-        for name, var in ham.items():
-            if not var.is_external_input:
-                ours, theirs = dag[name].documentation or "", var.documentation or ""
-                assert ours.strip() == theirs.strip(), name
-
+    for name, var in ham.items():
+        assert dag[name].is_external_input == var.is_external_input, name
+        assert dag[name].tags.get("hamilton.config") == var.tags.get("hamilton.config"), name
+        if docs and not var.is_external_input:
+            ours, theirs = dag[name].documentation or "", var.documentation or ""
+            assert ours.strip() == theirs.strip(), name

@@ -148,11 +148,10 @@ def test_an_input_named_like_a_node_is_ignored_with_a_warning_as_in_hamilton():
 
 
 def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs():
-    from typing import Optional
 
     ran = []
 
-    def total(amount: int, rate: float, tags: list[int], note: Optional[str]) -> float:
+    def total(amount: int, rate: float, tags: list[int], note: str | None) -> float:
         ran.append(1)
         return amount * rate
 
@@ -187,6 +186,18 @@ def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs()
     assert unchecked.execute(["total", "length"], inputs={**bad, "rate": 2}) == {
         "total": 3.0, "length": 1
     }
+
+
+def test_config_keys_are_variables_and_chosen_nodes_name_them_as_in_hamilton():
+    @config.when(mode="fast")
+    def speed__fast() -> int:
+        return 2
+
+    dr = build(speed__fast, cfg={"mode": "fast", "unused": 1})
+    found = {v.name: v for v in dr.list_available_variables()}
+    assert found["unused"].is_external_input and found["mode"].is_external_input
+    assert found["speed"].tags["hamilton.config"] == "mode"
+    assert [v.name for v in dr.what_is_downstream_of("mode")] == ["mode"]
 
 
 def test_validate_execution_is_a_dry_run():

@@ -2,6 +2,8 @@
 
 import importlib
 import os
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -13,7 +15,7 @@ import pytest
 from dagwire import driver, errors
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import DynamicExecutionError
-from dagwire.executors import (
+from dagwire.execution.executors import (
     DefaultExecutionManager,
     MultiProcessingExecutor,
     MultiThreadingExecutor,
@@ -391,7 +393,7 @@ def test_failing_item_raises_the_original_error_with_where_it_happened(load, kin
 UNPICKLABLE = """
 from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
-from dagwire.executors import MultiProcessingExecutor
+from dagwire.execution.executors import MultiProcessingExecutor
 from dagwire.htypes import Collect, Parallelizable
 
 
@@ -561,9 +563,25 @@ def test_execution_manager_sets_both_executors(load):
 
 
 def test_hamilton_import_paths():
+    import dagwire.execution.executors
     from dagwire.execution import executors  # as ``from hamilton.execution import executors``
+    from dagwire.execution.executors import MultiThreadingExecutor
 
     assert executors.MultiProcessingExecutor is MultiProcessingExecutor
+    assert dagwire.execution.executors.MultiThreadingExecutor is MultiThreadingExecutor
+
+
+def test_the_executors_load_only_for_drivers_that_use_them():
+    code = (
+        "import sys; from dagwire import driver; from dagwire.ad_hoc_utils import "
+        "create_temporary_module as m\n"
+        "def a() -> int:\n    return 1\n"
+        "driver.Builder().with_modules(m(a)).build().execute(['a'])\n"
+        "print(any(n.endswith('execution.executors') for n in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ENGINE_PARENT)})
+    assert out.stdout.strip() == "False"
 
 
 def test_threads_sharing_a_driver_with_a_future_adapter_share_its_pool():

@@ -125,3 +125,30 @@ def test_rendering_without_graphviz_says_how_to_fix(dr, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="needs the graphviz 'dot' program.*\\.mmd"):
         dr.display_all_functions(str(tmp_path / "graph.png"))
     assert not (tmp_path / "graph.png").exists()
+
+
+def test_the_format_follows_hamiltons_rule_render_kwargs_then_suffix_then_png(
+    dr, tmp_path, monkeypatch
+):
+    """Format from render_kwargs, else the suffix, else PNG; the file gets the format's suffix."""
+    rendered = []
+    monkeypatch.setattr("dagwire.visualize._render_with_graphviz",
+                        lambda text, path, fmt: rendered.append((path.name, fmt)))
+    dr.display_all_functions(str(tmp_path / "plain"))
+    dr.display_all_functions(str(tmp_path / "my_dag.dot"), render_kwargs={"format": "svg"})
+    dr.display_all_functions(str(tmp_path / "as_text.png"), render_kwargs={"format": "mmd"})
+    assert rendered == [("plain.png", "png"), ("my_dag.svg", "svg")]
+    assert (tmp_path / "as_text.mmd").read_text().startswith("flowchart")
+    assert not (tmp_path / "my_dag.dot").exists() and not (tmp_path / "plain").exists()
+
+
+def test_upstream_downstream_and_path_pictures_show_only_their_part(dr, tmp_path):
+    def nodes_in(text):
+        return set(re.findall(r'\["(\w+)', text)) | set(re.findall(r'\("(\w+)', text))
+
+    up = dr.display_upstream_of("doubled", output_file_path=str(tmp_path / "up.mmd"))
+    down = dr.display_downstream_of("doubled", output_file_path=str(tmp_path / "down.mmd"))
+    path = dr.visualize_path_between("raw", "label", str(tmp_path / "path.mmd"))
+    assert {"raw", "doubled"} <= nodes_in(up) and "label" not in nodes_in(up)
+    assert {"doubled", "label"} <= nodes_in(down) and "raw" not in nodes_in(down)
+    assert {"raw", "doubled", "label"} <= nodes_in(path) and "unrelated" not in nodes_in(path)

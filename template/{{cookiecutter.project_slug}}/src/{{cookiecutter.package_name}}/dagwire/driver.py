@@ -155,6 +155,7 @@ class Driver:
     ) -> list[Variable]:
         variables = [self._variable(n) for n in self.graph.order]
         variables += [self._variable(n) for n in self.graph.external_inputs]
+        variables += [self._variable(n) for n in self.graph.config_only]  # Hamilton lists them
         if tag_filter:
             variables = [v for v in variables if _tags_match(v.tags, tag_filter)]
         return variables
@@ -178,17 +179,53 @@ class Driver:
         return self._variables(between)
 
     # --- pictures ----------------------------------------------------------------------------
-    def display_all_functions(self, output_file_path: str | None = None, **_ignored: Any) -> str:
+    def display_all_functions(
+        self,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
         """The whole graph as DOT text; also written to ``output_file_path`` if given.
 
-        The suffix picks the format: ``.mmd``/``.md`` Mermaid, ``.dot`` DOT, ``.png``/``.svg``
-        rendered with graphviz. Hamilton's styling keyword arguments are accepted and ignored.
+        The format is ``render_kwargs["format"]``, else the suffix, else PNG (as in Hamilton):
+        ``mmd``/``md`` Mermaid, ``dot`` DOT, ``png``/``svg``/``pdf`` rendered with graphviz.
+        Hamilton's styling keyword arguments are accepted and ignored.
         """
-        from . import visualize
+        return self._picture(None, output_file_path, render_kwargs)
 
-        if output_file_path is None:
-            return visualize.to_dot(self.graph, status=self._last_status())
-        return visualize.write_picture(self.graph, output_file_path, status=self._last_status())
+    def display_upstream_of(
+        self,
+        *node_names: str,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """The named nodes and everything they depend on."""
+        self._check_known(node_names)
+        return self._picture(self.graph.upstream(node_names), output_file_path, render_kwargs)
+
+    def display_downstream_of(
+        self,
+        *node_names: str,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """The named nodes and everything that depends on them."""
+        self._check_known(node_names)
+        return self._picture(self.graph.downstream(node_names), output_file_path, render_kwargs)
+
+    def visualize_path_between(
+        self,
+        upstream_node_name: str,
+        downstream_node_name: str,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """Every node on a path from the first node to the second."""
+        between = self.what_is_the_path_between(upstream_node_name, downstream_node_name)
+        return self._picture({v.name for v in between}, output_file_path, render_kwargs)
 
     def visualize_execution(
         self,
@@ -200,15 +237,24 @@ class Driver:
         **_ignored: Any,
     ) -> str:
         """The part of the graph ``execute(final_vars, ...)`` would run and the inputs it reads."""
-        from . import visualize
-
         names = self._names(final_vars)
         _, plan = self._prepare(names, inputs, overrides)
         shown = {s.name for s in plan.steps} | inputs_read(plan, self.graph) | set(names)
+        return self._picture(shown, output_file_path, render_kwargs)
+
+    def _picture(
+        self,
+        names: set[str] | None,
+        output_file_path: str | None,
+        render_kwargs: dict[str, Any] | None,
+    ) -> str:
+        from . import visualize
+
         status = self._last_status()
         if output_file_path is None:
-            return visualize.to_dot(self.graph, shown, status)
-        return visualize.write_picture(self.graph, output_file_path, shown, status)
+            return visualize.to_dot(self.graph, names, status)
+        fmt = (render_kwargs or {}).get("format")
+        return visualize.write_picture(self.graph, output_file_path, names, status, fmt)
 
     def _last_status(self) -> dict[str, str]:
         """Per-node status and time from a timing adapter, if one is registered and has run."""
@@ -289,8 +335,11 @@ class Driver:
             raise DagwireError("Static validation failed:\n" + "\n".join(problems))
 
     def _check_known(self, names: Iterable[str]) -> None:
+        graph = self.graph
         unknown = [
-            n for n in names if n not in self.graph.nodes and n not in self.graph.external_inputs
+            n
+            for n in names
+            if n not in graph.nodes and n not in graph.external_inputs and n not in graph.config
         ]
         if unknown:
             raise self.graph.unknown_names_error(unknown, "node")

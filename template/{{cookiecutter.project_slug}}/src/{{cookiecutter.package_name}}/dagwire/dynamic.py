@@ -120,7 +120,7 @@ class DynamicExecutionOptions:
         return self.with_remote_executor(execution_manager.remote_executor)
 
     def _checked_executor(self, method: str, executor: Any, current: Any) -> Any:
-        from .executors import TaskExecutor
+        from .execution.executors import TaskExecutor
 
         if not self._dynamic:
             raise DynamicExecutionError(

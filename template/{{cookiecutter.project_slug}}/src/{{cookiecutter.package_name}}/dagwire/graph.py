@@ -52,6 +52,11 @@ class FunctionGraph:
         self._position: dict[str, int] | None = None
 
     @property
+    def config_only(self) -> list[str]:
+        """Config keys no node reads: Apache Hamilton still lists them as inputs of the graph."""
+        return [k for k in self.config if k not in self.nodes and k not in self.external_inputs]
+
+    @property
     def downstream_of(self) -> dict[str, list[str]]:
         """Each node's readers, built on first use (lineage queries need them)."""
         if self._downstream_of is None:

@@ -85,7 +85,7 @@ class HamiltonGraph:
 
     @staticmethod
     def from_graph(graph: FunctionGraph) -> HamiltonGraph:
-        names = [*graph.nodes, *graph.external_inputs]
+        names = [*graph.nodes, *graph.external_inputs, *graph.config_only]
         return HamiltonGraph([HamiltonNode.from_graph_node(graph, n) for n in names])
 
     @functools.cached_property

@@ -530,7 +530,7 @@ def dynamic_execution(
     pool = getattr(adapters.result_builder, "local_executor", None)  # h_threadpool.FutureAdapter
     if executors is None and pool is None:
         return None
-    from .executors import MultiThreadingExecutor, SynchronousLocalTaskExecutor
+    from .execution.executors import MultiThreadingExecutor, SynchronousLocalTaskExecutor
 
     if executors is None:
         return DynamicExecution(pool, SynchronousLocalTaskExecutor(), allow_parallel=False)

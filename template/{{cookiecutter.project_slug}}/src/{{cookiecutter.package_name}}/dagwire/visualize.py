@@ -73,28 +73,32 @@ def write_picture(
     path: str | Path,
     names: Iterable[str] | None = None,
     status: dict[str, Any] | None = None,
+    fmt: str | None = None,
 ) -> str:
-    """Write a picture chosen by the file suffix and return its text (Mermaid or DOT).
+    """Write a picture and return its text (Mermaid or DOT).
 
-    ``.mmd`` is Mermaid, ``.md`` is Mermaid in a fenced block (renders on GitHub), ``.dot`` or no
-    suffix is DOT, and ``.png``/``.svg``/``.pdf`` are rendered with the graphviz ``dot`` program
-    when it is installed.
+    The format is ``fmt`` if given (Hamilton's ``render_kwargs={"format": ...}``), else the file's
+    suffix, else PNG, as in Apache Hamilton; the file gets that format's suffix. ``mmd`` is
+    Mermaid, ``md`` Mermaid in a fenced block (renders on GitHub), ``dot`` DOT text; ``png``,
+    ``svg`` and ``pdf`` are rendered with the graphviz ``dot`` program when it is installed.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".mmd", ".md"):
+    suffix = path.suffix[1:].lower()
+    fmt = (fmt or suffix or "png").lower().lstrip(".")
+    if fmt != suffix:
+        path = path.with_name(f"{path.stem if suffix else path.name}.{fmt}")
+    if fmt in ("mmd", "md"):
         text = to_mermaid(graph, names, status)
-        content = f"```mermaid\n{text}```\n" if suffix == ".md" else text
-        _write_text(path, content)
+        _write_text(path, f"```mermaid\n{text}```\n" if fmt == "md" else text)
         return text
     text = to_dot(graph, names, status)
-    if suffix in ("", ".dot", ".gv"):
+    if fmt in ("dot", "gv"):
         _write_text(path, text)
-    elif suffix in RENDERED_FORMATS:
-        _render_with_graphviz(text, path, suffix[1:])
+    elif f".{fmt}" in RENDERED_FORMATS:
+        _render_with_graphviz(text, path, fmt)
     else:
         raise ValueError(
-            f"Cannot write a graph picture to '{path}': unknown suffix '{suffix}'. "
+            f"Cannot write a graph picture to '{path}': unknown suffix '.{fmt}'. "
             f"Use .mmd, .md, .dot or one of {', '.join(sorted(RENDERED_FORMATS))}."
         )
     return text

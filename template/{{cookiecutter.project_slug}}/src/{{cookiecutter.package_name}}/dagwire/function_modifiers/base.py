@@ -123,17 +123,23 @@ def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[
     if not modifiers:
         return [node_from_function(fn)]
     by_phase = sorted(modifiers, key=lambda m: m.phase)
+    config_used: list[str] = []
     for modifier in by_phase:
         if modifier.phase is not Phase.CONFIG:
             break
         if not modifier.resolves(fn, config):
             return []
+        config_used += modifier.required_config()
     name = function_node_name(fn)
     creators = [m for m in by_phase if m.phase is Phase.CREATE]
     nodes = creators[0].create(fn, name, config) if creators else [node_from_function(fn, name)]
     for modifier in by_phase:
         if modifier.phase > Phase.CREATE:
             nodes = modifier.transform(nodes, fn, config)
+    if config_used:  # as in Apache Hamilton, nodes chosen by config name the keys that chose them
+        used = ",".join(dict.fromkeys(config_used))
+        for node in nodes:
+            node.tags = {**node.tags, "hamilton.config": used}
     return nodes
 
 

@@ -72,7 +72,9 @@ class config(NodeModifier):
         return self.target_name
 
     def required_config(self) -> list[str]:
-        return list(self._config_used or ())
+        if self._config_used is None:  # a bare condition: Hamilton's marker for unknown keys
+            return ["__UNKNOWN__"]
+        return list(self._config_used)
 
     @classmethod
     def when(cls, name: str | None = None, **key_value_pairs: Any) -> config:

@@ -350,7 +350,7 @@ def _describe(value: Any) -> str:
 
 # --- graceful errors ---------------------------------------------------------------------------
 SENTINEL_DEFAULT = None
-ERROR_SENTINEL_TAG = "dagwire.error_sentinel"
+ERROR_SENTINEL_TAG = "hamilton.error_sentinel"  # Apache Hamilton's tag: code setting it works
 INJECTION_ALLOWED = "injection is requested"
 
 

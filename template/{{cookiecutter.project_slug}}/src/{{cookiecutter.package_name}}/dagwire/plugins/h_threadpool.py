@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..executors import MultiThreadingExecutor
+from ..execution.executors import MultiThreadingExecutor
 from ..lifecycle.api import ResultBuilder
 
 __all__ = ["FutureAdapter"]

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from itertools import filterfalse
 from typing import Any, NamedTuple
 
-from .errors import InputTypeError, MissingInputsError
-from .graph import FunctionGraph, no_cyclic_gc
-from .htypes import check_instance
-from .lifecycle.adapters import AdapterSet
-from .node import type_name
+from ..errors import InputTypeError, MissingInputsError
+from ..graph import FunctionGraph, no_cyclic_gc
+from ..htypes import check_instance
+from ..lifecycle.adapters import AdapterSet
+from ..node import type_name
 
 
 class Step(NamedTuple):
@@ -243,13 +243,3 @@ def new_run_id() -> str:
     import uuid
 
     return str(uuid.uuid4())
-
-
-def __getattr__(name: str) -> Any:
-    """``from <package>.dagwire.execution import executors`` works as in Apache Hamilton, without
-    loading the executors for runs that never use them."""
-    if name == "executors":
-        from . import executors
-
-        return executors
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

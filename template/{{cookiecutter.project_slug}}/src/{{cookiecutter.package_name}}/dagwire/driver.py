@@ -15,7 +15,6 @@ from .errors import ConfigInputOverlapError, DagwireError
 from .execution import ExecutionPlan, check_input_types, inputs_read, new_run_id, run_plan
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
-from .graph_types import HamiltonGraph, HamiltonNode
 from .lifecycle.adapters import AdapterSet
 from .lifecycle.api import NoEdgeAndInputTypeChecking, ResultBuilder
 
@@ -67,16 +66,19 @@ class Driver:
             allow_module_overrides=allow_module_overrides,
             check_types=self._check_input_types,
         )
-        self._public_graph: HamiltonGraph | None = None
+        self._public_graph: Any = None
         self._validate_statically()
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._plans: dict[tuple[Any, ...], ExecutionPlan] = {}
 
     @property
-    def public_graph(self) -> HamiltonGraph:
-        """The graph as hooks and validators see it (Apache Hamilton's ``HamiltonGraph``)."""
+    def public_graph(self) -> Any:
+        """The graph as hooks and validators see it (Apache Hamilton's ``HamiltonGraph``), built
+        on first use: drivers without such adapters never load it."""
         if self._public_graph is None:
+            from .graph_types import HamiltonGraph
+
             self._public_graph = HamiltonGraph.from_graph(self.graph)
         return self._public_graph
 
@@ -350,6 +352,8 @@ class Driver:
         return [self._variable(n) for n in ordered]
 
     def _variable(self, name: str) -> Variable:
+        from .graph_types import HamiltonNode
+
         node = HamiltonNode.from_graph_node(self.graph, name)
         if node.is_external_input:
             return Variable(name, node.type, is_external_input=True)

@@ -609,3 +609,31 @@ def test_threads_sharing_a_driver_with_a_future_adapter_share_its_pool():
     for t in threads:
         t.join()
     assert results == {1: 2, 2: 3}
+
+
+def test_hooks_get_no_task_id_for_concurrent_branches_as_in_hamilton():
+    seen = []
+
+    class Tasks(NodeExecutionHook):
+        def run_before_node_execution(self, *, node_name, task_id, **kwargs):
+            seen.append((node_name, task_id))
+
+        def run_after_node_execution(self, **kwargs):
+            pass
+
+    def left() -> int:
+        return 1
+
+    def right() -> int:
+        return 2
+
+    module = create_temporary_module(left, right)
+    dr = (driver.Builder().with_modules(module)
+          .with_adapters(h_threadpool.FutureAdapter(), Tasks()).build())
+    assert dr.execute(["left", "right"]) == {"left": 1, "right": 2}
+    assert sorted(seen) == [("left", None), ("right", None)]
+    seen.clear()
+    dynamic = (driver.Builder().with_modules(module).with_adapters(Tasks())
+               .enable_dynamic_execution(allow_experimental_mode=True).build())
+    dynamic.execute(["left"])
+    assert seen == [("left", "left")]  # dynamic execution runs each root node as its own task

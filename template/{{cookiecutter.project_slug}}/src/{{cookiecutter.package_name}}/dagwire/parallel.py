@@ -259,13 +259,19 @@ _CHUNKS_PER_WORKER = 4
 class _Context:
     """What every task needs besides its values; small and picklable for process pools."""
 
-    __slots__ = ("adapters", "run_id", "observed", "task_hooks")
+    __slots__ = ("adapters", "run_id", "observed", "task_hooks", "root_tasks")
 
-    def __init__(self, adapters: AdapterSet, run_id: str) -> None:
+    def __init__(self, adapters: AdapterSet, run_id: str, root_tasks: bool = True) -> None:
         self.adapters = adapters
         self.run_id = run_id
         self.observed = adapters.observes_nodes
         self.task_hooks = tuple(adapters.task_hooks)
+        #: Whether root nodes run as tasks named after them (dynamic execution) or outside any
+        #: task (FutureAdapter's concurrent branches: hooks get task_id None, as in Hamilton).
+        self.root_tasks = root_tasks
+
+    def task_of(self, unit: Any) -> str | None:
+        return unit.task if self.root_tasks else None
 
 
 def run_level(
@@ -277,7 +283,7 @@ def run_level(
             if task_id is None and ctx.task_hooks:
                 values[unit.node.name] = _run_task(_node_task, unit, values, ctx, unit.task, None)
             else:
-                values[unit.node.name] = _compute(unit, values, ctx, task_id or unit.task)
+                values[unit.node.name] = _compute(unit, values, ctx, task_id or ctx.task_of(unit))
         else:
             _run_block(unit, values, ctx, task_id)
         for name in drops:
@@ -285,7 +291,7 @@ def run_level(
     return {name: values[name] for name in level.exports}
 
 
-def _compute(unit: NodeUnit, values: dict[str, Any], ctx: _Context, task_id: str) -> Any:
+def _compute(unit: NodeUnit, values: dict[str, Any], ctx: _Context, task_id: str | None) -> Any:
     node = unit.node
     kwargs = {p: values[p] for p in unit.params}
     try:
@@ -305,12 +311,12 @@ def _compute(unit: NodeUnit, values: dict[str, Any], ctx: _Context, task_id: str
         raise
 
 
-def _note_failure(exc: Exception, node: Node, task_id: str, kwargs: dict[str, Any]) -> None:
+def _note_failure(exc: Exception, node: Node, task_id: str | None, kwargs: dict[str, Any]) -> None:
     if getattr(exc, "_dagwire_noted", False):
         return
     exc._dagwire_node = node.name  # type: ignore[attr-defined]
     received = ", ".join(f"{k}: {type(v).__name__}" for k, v in kwargs.items()) or "nothing"
-    where = f" in task {task_id}" if task_id != node.name else ""
+    where = f" in task {task_id}" if task_id and task_id != node.name else ""
     exc.add_note(
         f"dagwire: node '{node.name}' failed{where} ({node.origin}).\n  It received: {received}"
     )
@@ -520,7 +526,7 @@ def _reads_of(unit: NodeUnit | Block) -> tuple[str, ...]:
 def _run_root_node(unit: NodeUnit, kwargs: dict[str, Any], ctx: _Context) -> Any:
     if ctx.task_hooks:
         return _run_task(_node_task, unit, kwargs, ctx, unit.task, None)
-    return _compute(unit, kwargs, ctx, unit.task)
+    return _compute(unit, kwargs, ctx, ctx.task_of(unit))
 
 
 def dynamic_execution(
@@ -573,7 +579,7 @@ class DynamicExecution:
         adapters: AdapterSet,
         run_id: str | None = None,
     ) -> dict[str, Any]:
-        ctx = _Context(adapters, run_id or new_run_id())
+        ctx = _Context(adapters, run_id or new_run_id(), root_tasks=self.allow_parallel)
         try:
             return self._run(plan.root, values, ctx)
         except Exception as exc:

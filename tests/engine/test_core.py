@@ -158,15 +158,22 @@ def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs()
     dr = build(total)
     good = {"amount": 2, "rate": 1, "tags": ["not checked inside"], "note": None}
     assert dr.execute(["total"], inputs=good) == {"total": 2}  # int passes for float; None passes
-    bad = {"amount": 1.5, "rate": "2", "tags": (1,), "note": "ok"}
+    bad = {"amount": 1.5, "rate": "2", "tags": {"a": 1}, "note": "ok"}
     for call in (dr.execute, dr.validate_execution):
         with pytest.raises(errors.InputTypeError) as info:
             call(["total"], inputs=bad)
         message = str(info.value)
         assert message.startswith("3 inputs of the wrong type")
         assert "amount: got float 1.5, but 'amount: int' is declared by total (" in message
-        assert "rate: got str '2'" in message and "tags: got tuple (1,)" in message
+        assert "rate: got str '2'" in message and "tags: got dict {'a': 1}" in message
     assert ran == [1]  # only the good call ran
+    # never stricter than Hamilton: any list or tuple for a sequence, any iterable for a set
+    def grouped(items: list[int], names: set[str]) -> int:
+        return len(items) + len(names)
+
+    assert build(grouped).execute(["grouped"], inputs={"items": (1, 2), "names": ["a"]}) == {
+        "grouped": 3
+    }
     # overriding the input is the user's explicit choice; the check can be turned off
     assert dr.execute(["total"], inputs={**good, "amount": 1}, overrides={"rate": "x"}) == {
         "total": "x"
@@ -449,6 +456,58 @@ def test_wrappers_take_the_wrapped_signature_and_odd_wrapper_chains_are_refused(
     b.__wrapped__ = b  # a cycle: the build must not hang on it
     with pytest.raises(errors.InvalidDecoratorError, match="functools.wraps"):
         build(b).execute(["b"])
+
+
+def test_wrapped_methods_wrapped_functions_and_positional_only_functions(tmp_path):
+    import functools
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    class Scaler:
+        def scaled(self, x: int) -> int:
+            return 2 * x
+
+    bound = Scaler().scaled
+    scaled = logged(bound)  # the bound method's self is not an input
+    first = create_temporary_module(scaled)
+    assert driver.Builder().with_modules(first).build().execute(["scaled"], inputs={"x": 2}) == {
+        "scaled": 4
+    }
+
+    def scaled(x: int) -> int:  # noqa: F811 - a later module's version of the same node
+        return x + 100
+
+    second = create_temporary_module(logged(scaled))
+    dr = driver.Builder().with_modules(first, second).allow_module_overrides().build()
+    assert dr.graph.nodes["scaled"].tags["module"] == second.__name__
+    assert dr.execute(["scaled"], inputs={"x": 1}) == {"scaled": 101}
+
+    def plain(x: int) -> int:
+        return x + 100
+
+    def sliced(values: list, /, start: int) -> list:
+        return values[start:]
+
+    dr = build(sliced, plain)  # builds, as in Hamilton; refused only when it would run
+    assert dr.execute(["plain"], inputs={"x": 1}) == {"plain": 101}
+    with pytest.raises(errors.InvalidDecoratorError, match="positional-only"):
+        dr.execute(["sliced"], inputs={"values": [1], "start": 0})
+
+
+def test_only_plain_functions_are_nodes_as_in_hamilton():
+    class Helper:
+        def method(self) -> int:
+            return 1
+
+    module = create_temporary_module()
+    module.method = Helper().method  # a bound method in a module is not a node
+    module.method.__func__.__module__ = module.__name__
+    assert driver.Builder().with_modules(module).build().graph.nodes == {}
 
 
 def test_module_tag_is_visible_and_filterable_like_hamilton():

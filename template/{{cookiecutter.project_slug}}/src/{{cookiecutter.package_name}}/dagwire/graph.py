@@ -207,8 +207,7 @@ def _check_override(previous: Node, node: Node, allowed: bool) -> None:
 
 
 def _module_of(node: Node) -> str | None:
-    fn = node.user_function
-    return getattr(fn, "__module__", None)
+    return node.tags.get("module")
 
 
 def _topological_order(nodes: dict[str, Node]) -> list[str]:
@@ -221,6 +220,7 @@ def _topological_order(nodes: dict[str, Node]) -> list[str]:
     order: list[str] = []
     placed: set[str] = set()
     on_path: set[str] = set()  # the nodes on the stack: meeting one again means a cycle
+    checked: dict[str, int] = {}  # parameters already placed, so a revisit resumes after them
     for root in nodes:
         if root in placed:
             continue
@@ -231,13 +231,16 @@ def _topological_order(nodes: dict[str, Node]) -> list[str]:
                 stack.pop()
                 continue
             on_path.add(name)
-            for dep in nodes[name].params:
-                if dep in nodes and dep not in placed:
-                    if dep in on_path:
-                        _raise_cycle(nodes)
-                    stack.append(dep)
-                    break
-            else:  # every node it reads is placed: place it
+            params = nodes[name].params
+            i = checked.get(name, 0)
+            while i < len(params) and (params[i] not in nodes or params[i] in placed):
+                i += 1
+            checked[name] = i
+            if i < len(params):  # an unplaced node it reads: place that first
+                if params[i] in on_path:
+                    _raise_cycle(nodes)
+                stack.append(params[i])
+            else:
                 on_path.discard(name)
                 placed.add(name)
                 order.append(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Protocol, TypeVar
 
 __all__ = [
@@ -56,6 +56,22 @@ def element_type(tp: Any) -> Any:
 
 _UNION_TYPES = (typing.Union, types.UnionType)
 _NUMERIC_TOWER = {float: (float, int), complex: (complex, float, int)}
+
+
+def accepts_input(value: Any, type_: Any) -> bool:
+    """Whether a runtime input may feed a parameter annotated ``type_``: its outer type, and never
+    stricter than Apache Hamilton, which takes any list or tuple for a sequence type and any
+    iterable for a set or ``Iterable`` type."""
+    origin = typing.get_origin(type_)
+    if origin in _UNION_TYPES:
+        return any(accepts_input(value, member) for member in typing.get_args(type_))
+    if origin is Annotated:
+        return accepts_input(value, typing.get_args(type_)[0])
+    if origin in (list, tuple, Sequence):
+        return isinstance(value, (list, tuple, Sequence))
+    if origin in (set, frozenset, Iterable):
+        return isinstance(value, Iterable)
+    return check_instance(value, type_, deep=False)
 
 
 def check_instance(obj: Any, type_: Any, deep: bool = True) -> bool:

@@ -8,6 +8,7 @@ critical path and signature objects cost ten times more.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any, NamedTuple
 
 from .errors import InvalidDecoratorError
@@ -135,6 +136,8 @@ def node_from_function(fn: Callable[..., Any], name: str | None = None) -> Node:
     code = fn.__code__
     if code.co_flags & 0x0C:  # CO_VARARGS | CO_VARKEYWORDS
         return _wrapper_node(fn, name)
+    if code.co_posonlyargcount:
+        return _unusable_node(fn, name, POSITIONAL_ONLY)
     argcount = code.co_argcount
     params = code.co_varnames[: argcount + code.co_kwonlyargcount]
     defaults = fn.__defaults__
@@ -216,10 +219,7 @@ def public_functions_of(module: Any) -> list[Callable[..., Any]]:
     return [
         obj
         for obj in list(vars(module).values())
-        if hasattr(obj, "__code__")
-        and callable(obj)
-        and obj.__name__[:1] != "_"
-        and getattr(obj, "__module__", None) == name
+        if type(obj) is FunctionType and obj.__name__[:1] != "_" and obj.__module__ == name
     ]
 
 
@@ -234,21 +234,33 @@ def _wrapper_node(fn: Callable[..., Any], name: str | None) -> Node:
         if code is None:
             break
         if not code.co_flags & 0x0C:
-            return node_from_function(inner, name or fn.__name__).copy(fn=fn)
-    return _unusable_node(fn, name)
+            node = node_from_function(getattr(inner, "__func__", inner), name or fn.__name__)
+            inputs = node.inputs
+            if getattr(inner, "__self__", None) is not None:  # a bound method: self is bound
+                inputs = dict(list(inputs.items())[1:])
+            # the wrapper runs, and it is what the module holds
+            return node.copy(fn=fn, inputs=inputs, tags={**node.tags, "module": fn.__module__})
+    return _unusable_node(fn, name, VARIADIC)
 
 
-def _unusable_node(fn: Callable[..., Any], name: str | None) -> Node:
-    """A ``*args``/``**kwargs`` function cannot be wired by name: refuse it only if it is run.
+VARIADIC = (
+    "takes *args or **kwargs, so it cannot be a node: each parameter name is the name of the "
+    "value it receives. Give it named parameters, make it private (prefix '_') if it is a helper, "
+    "or, if a decorator of yours returns it, apply functools.wraps to the wrapper so that the "
+    "wrapped function's parameters are used."
+)
+POSITIONAL_ONLY = (
+    "has positional-only parameters (before '/'), which cannot receive values by name. Remove "
+    "the '/', or make the function private (prefix '_') if it is a helper."
+)
+
+
+def _unusable_node(fn: Callable[..., Any], name: str | None, problem: str) -> Node:
+    """A function whose parameters cannot be wired by name: refuse it only if it is run.
 
     Such functions are often helpers used through ``@does``; like Hamilton, keep the build working.
     """
-    message = (
-        f"{origin_of(fn)} takes *args or **kwargs, so it cannot be a node: each parameter name "
-        "is the name of the value it receives. Give it named parameters, make it private "
-        "(prefix '_') if it is a helper, or, if a decorator of yours returns it, apply "
-        "functools.wraps to the wrapper so that the wrapped function's parameters are used."
-    )
+    message = f"{origin_of(fn)} {problem}"
 
     def refuse(**_: Any) -> Any:
         raise InvalidDecoratorError(message)

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from ..errors import InputTypeError, MissingInputsError
 from ..graph import FunctionGraph, no_cyclic_gc
-from ..htypes import check_instance
+from ..htypes import accepts_input
 from ..lifecycle.adapters import AdapterSet
 from ..node import type_name
 
@@ -128,12 +128,12 @@ def _declared_types(
 def check_input_types(
     plan: ExecutionPlan, values: dict[str, Any], overridden: Any, graph: FunctionGraph
 ) -> None:
-    """Refuse, all at once, inputs whose values are not of the types their readers declare (their
-    outer type: a list for ``list[int]``); ``None`` passes, as in Apache Hamilton."""
+    """Refuse, all at once, inputs whose values are not of the types their readers declare (the
+    outer type, as ``accepts_input`` judges it); ``None`` passes, as in Apache Hamilton."""
     wrong = []
     for name, type_, readers in plan.input_types:
         value = values[name]
-        if value is None or name in overridden or check_instance(value, type_, deep=False):
+        if value is None or name in overridden or accepts_input(value, type_):
             continue
         where = ", ".join(f"{r} ({graph.nodes[r].origin})" for r in readers)
         wrong.append(

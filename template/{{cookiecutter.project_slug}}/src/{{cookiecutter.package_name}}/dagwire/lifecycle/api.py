@@ -96,7 +96,7 @@ class GraphConstructionHook(abc.ABC):
 
     @abc.abstractmethod
     def run_after_graph_construction(
-        self, *, graph: Any, modules: list[Any], config: dict[str, Any], **future_kwargs: Any
+        self, *, graph: Any, config: dict[str, Any], **future_kwargs: Any
     ) -> None: ...
 
 

@@ -220,31 +220,25 @@ def _topological_order(nodes: dict[str, Node]) -> list[str]:
     order: list[str] = []
     placed: set[str] = set()
     on_path: set[str] = set()  # the nodes on the stack: meeting one again means a cycle
-    checked: dict[str, int] = {}  # parameters already placed, so a revisit resumes after them
     for root in nodes:
         if root in placed:
             continue
-        stack = [root]
+        on_path.add(root)
+        stack = [(root, iter(nodes[root].params))]  # each node with where its scan stands
         while stack:
-            name = stack[-1]
-            if name in placed:
+            name, reads = stack[-1]
+            for dep in reads:
+                if dep in nodes and dep not in placed:
+                    if dep in on_path:
+                        _raise_cycle(nodes)
+                    on_path.add(dep)
+                    stack.append((dep, iter(nodes[dep].params)))
+                    break
+            else:  # every node it reads is placed: place it
                 stack.pop()
-                continue
-            on_path.add(name)
-            params = nodes[name].params
-            i = checked.get(name, 0)
-            while i < len(params) and (params[i] not in nodes or params[i] in placed):
-                i += 1
-            checked[name] = i
-            if i < len(params):  # an unplaced node it reads: place that first
-                if params[i] in on_path:
-                    _raise_cycle(nodes)
-                stack.append(params[i])
-            else:
                 on_path.discard(name)
                 placed.add(name)
                 order.append(name)
-                stack.pop()
     return order
 
 

@@ -1,5 +1,8 @@
 """Helpers shared by the engine tests."""
 
+import textwrap
+import uuid
+
 #: Tags the engine adds to nodes itself, as Apache Hamilton does.
 ENGINE_TAGS = ("module", "hamilton.config")
 
@@ -7,3 +10,18 @@ ENGINE_TAGS = ("module", "hamilton.config")
 def user_tags(node):
     """A node's tags without the ones the engine adds."""
     return {k: v for k, v in node.tags.items() if k not in ENGINE_TAGS}
+
+
+def write_package(root, toml, modules, prefix="pkg_"):
+    """A throwaway package under ``root``: ``pipeline.toml`` (unless None) and a ``transforms``
+    subpackage with one module per ``{name: source}``; returns the package's name."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    package = root / name
+    (package / "transforms").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "transforms" / "__init__.py").write_text("")
+    if toml is not None:
+        (package / "pipeline.toml").write_text(textwrap.dedent(toml))
+    for module, code in modules.items():
+        (package / "transforms" / f"{module}.py").write_text(textwrap.dedent(code))
+    return name

@@ -6,13 +6,12 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
-import uuid
 from pathlib import Path
 
 import dagwire
 import pytest
 from dagwire.cli import _size, _toml_value, main
+from engine_support import write_package
 
 ENGINE_PARENT = Path(dagwire.__file__).resolve().parents[1]
 
@@ -70,14 +69,9 @@ def metrics(model: float, X_test: list, fail_in: str, label: str) -> dict:
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A throwaway package on sys.path; the working directory holds its artifacts."""
-    name = f"cli_pkg_{uuid.uuid4().hex[:10]}"
-    package = tmp_path / "src" / name
-    (package / "transforms").mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "transforms" / "__init__.py").write_text("")
-    (package / "pipeline.toml").write_text(textwrap.dedent(TOML))
-    (package / "transforms" / "prepare.py").write_text(PREPARE)
-    (package / "transforms" / "train.py").write_text(TRAIN)
+    (tmp_path / "src").mkdir()
+    modules = {"prepare": PREPARE, "train": TRAIN}
+    name = write_package(tmp_path / "src", TOML, modules, prefix="cli_pkg_")
     monkeypatch.syspath_prepend(str(tmp_path / "src"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DAGWIRE_ARTIFACTS", raising=False)

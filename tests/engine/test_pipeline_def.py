@@ -1,9 +1,8 @@
 """pipeline.toml: loading from a package, validation with errors that point at the key to fix."""
 
 import sys
-import textwrap
-import uuid
 
+import engine_support
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.artifacts import ArtifactStore
@@ -54,17 +53,7 @@ def metrics(model: float, X_test: list) -> dict:
 
 
 def write_package(root, toml=EXAMPLE, modules=None):
-    """A throwaway package with pipeline.toml and a transforms subpackage; returns its name."""
-    name = f"pkg_{uuid.uuid4().hex[:10]}"
-    package = root / name
-    (package / "transforms").mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "transforms" / "__init__.py").write_text("")
-    if toml is not None:
-        (package / "pipeline.toml").write_text(textwrap.dedent(toml))
-    for module, code in (modules or {"prepare": PREPARE, "train": TRAIN}).items():
-        (package / "transforms" / f"{module}.py").write_text(textwrap.dedent(code))
-    return name
+    return engine_support.write_package(root, toml, modules or {"prepare": PREPARE, "train": TRAIN})
 
 
 @pytest.fixture

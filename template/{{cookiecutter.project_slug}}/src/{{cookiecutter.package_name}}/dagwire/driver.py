@@ -16,7 +16,7 @@ from .execution import ExecutionPlan, check_input_types, inputs_read, new_run_id
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
-from .lifecycle.api import NoEdgeAndInputTypeChecking, ResultBuilder
+from .lifecycle.api import ResultBuilder
 
 _PLAN_CACHE_SIZE = 64
 
@@ -57,14 +57,11 @@ class Driver:
         dynamic = _dynamic_execution(_executors, self.adapters)
         self._make_plan = dynamic.plan if dynamic else static_plan
         self._run_plan = dynamic.run if dynamic else run_plan
-        self._check_input_types = not any(
-            isinstance(a, NoEdgeAndInputTypeChecking) for a in self.adapters.all
-        )
         self.graph = FunctionGraph.from_modules(
             self.modules,
             self.config,
             allow_module_overrides=allow_module_overrides,
-            check_types=self._check_input_types,
+            check_types=self.adapters.checks_types,
         )
         self._public_graph: Any = None
         self._validate_statically()
@@ -289,7 +286,7 @@ class Driver:
             inputs = self._without_computed(inputs)
         given = {**self.config, **inputs, **(overrides or {})}
         plan = self._plan(names, frozenset(given))
-        if plan.input_types and self._check_input_types:
+        if plan.input_types and self.adapters.checks_types:
             check_input_types(plan, given, overrides or (), self.graph)
         return given, plan
 

@@ -30,6 +30,8 @@ class AdapterSet:
         self.construction_hooks = [a for a in adapters if isinstance(a, GraphConstructionHook)]
         self.validators = [a for a in adapters if isinstance(a, StaticValidator)]
         self.task_hooks = [a for a in adapters if isinstance(a, TaskExecutionHook)]
+        #: Whether edge and input types are checked (NoEdgeAndInputTypeChecking turns both off).
+        self.checks_types = not any(isinstance(a, NoEdgeAndInputTypeChecking) for a in adapters)
         self.node_method = _at_most_one(adapters, NodeExecutionMethod, "run_to_execute_node")
         self.result_builder = (
             _at_most_one(adapters, ResultBuilder, "build_result") or default_result or DictResult()

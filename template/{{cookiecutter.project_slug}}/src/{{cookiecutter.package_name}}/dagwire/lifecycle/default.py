@@ -147,11 +147,11 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         task_id: str | None = None,
         **future_kwargs: Any,
     ) -> None:
-        if self.run_before and should_run_node(node_name, node_tags, self.node_filter):
-            PDBDebugger.CONTEXT = dict(
-                node_name=node_name, node_tags=node_tags, node_kwargs=node_kwargs, task_id=task_id
-            )
-            print(f"dagwire: debugging before node '{node_name}'; inputs are in node_kwargs.")
+        if self._stops_at(
+            self.run_before, node_name, node_tags,
+            f"debugging before node '{node_name}'; inputs are in node_kwargs.",
+            node_kwargs=node_kwargs, task_id=task_id,
+        ):  # fmt: skip
             breakpoint()  # honours PYTHONBREAKPOINT, like any breakpoint() the user writes
 
     def run_to_execute_node(
@@ -164,18 +164,14 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         task_id: str | None = None,
         **future_kwargs: Any,
     ) -> Any:
-        if not (self.run_during and should_run_node(node_name, node_tags, self.node_filter)):
+        if not self._stops_at(
+            self.run_during, node_name, node_tags,
+            f"stepping into node '{node_name}'; 's' enters its function.",
+            node_callable=node_callable, node_kwargs=node_kwargs, task_id=task_id,
+        ):  # fmt: skip
             return node_callable(**node_kwargs)
         import pdb
 
-        PDBDebugger.CONTEXT = dict(
-            node_name=node_name,
-            node_tags=node_tags,
-            node_callable=node_callable,
-            node_kwargs=node_kwargs,
-            task_id=task_id,
-        )
-        print(f"dagwire: stepping into node '{node_name}'; 's' enters its function.")
         return pdb.runcall(node_callable, **node_kwargs)
 
     def run_after_node_execution(
@@ -190,18 +186,22 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         task_id: str | None = None,
         **future_kwargs: Any,
     ) -> None:
-        if self.run_after and should_run_node(node_name, node_tags, self.node_filter):
-            PDBDebugger.CONTEXT = dict(
-                node_name=node_name,
-                node_tags=node_tags,
-                node_kwargs=node_kwargs,
-                result=result,
-                error=error,
-                success=success,
-                task_id=task_id,
-            )
-            print(f"dagwire: debugging after node '{node_name}'; see result and error.")
+        if self._stops_at(
+            self.run_after, node_name, node_tags,
+            f"debugging after node '{node_name}'; see result and error.",
+            node_kwargs=node_kwargs, result=result, error=error, success=success, task_id=task_id,
+        ):  # fmt: skip
             breakpoint()
+
+    def _stops_at(
+        self, enabled: bool, node_name: str, node_tags: dict[str, Any], message: str, **context: Any
+    ) -> bool:
+        """Whether to stop at this node now; if so, keep its context and say what is where."""
+        if not (enabled and should_run_node(node_name, node_tags, self.node_filter)):
+            return False
+        PDBDebugger.CONTEXT = dict(node_name=node_name, node_tags=node_tags, **context)
+        print(f"dagwire: {message}")
+        return True
 
 
 class ProgressBar(GraphExecutionHook, NodeExecutionHook):

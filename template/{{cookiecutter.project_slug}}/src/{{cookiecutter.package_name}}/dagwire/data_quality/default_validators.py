@@ -35,7 +35,9 @@ class _SeriesCheck(BaseDefaultValidator):
 
 
 # --- range ----------------------------------------------------------------------------------------
-class DataInRangeValidatorPandasSeries(_SeriesCheck):
+class _InRange(BaseDefaultValidator):
+    """``range=(low, high)``, for a Series or a single value."""
+
     def __init__(self, range: tuple[float, float], importance: str) -> None:
         super().__init__(importance)
         self.range = range
@@ -44,6 +46,8 @@ class DataInRangeValidatorPandasSeries(_SeriesCheck):
     def arg(cls) -> str:
         return "range"
 
+
+class DataInRangeValidatorPandasSeries(_InRange, _SeriesCheck):
     def description(self) -> str:
         return f"Every value lies in [{self.range[0]}, {self.range[1]}]."
 
@@ -59,15 +63,7 @@ class DataInRangeValidatorPandasSeries(_SeriesCheck):
         )
 
 
-class DataInRangeValidatorPrimitives(BaseDefaultValidator):
-    def __init__(self, range: tuple[float, float], importance: str) -> None:
-        super().__init__(importance)
-        self.range = range
-
-    @classmethod
-    def arg(cls) -> str:
-        return "range"
-
+class DataInRangeValidatorPrimitives(_InRange):
     @classmethod
     def applies_to(cls, datatype: type) -> bool:
         return _is_number(datatype)
@@ -84,7 +80,9 @@ class DataInRangeValidatorPrimitives(BaseDefaultValidator):
 
 
 # --- values_in ------------------------------------------------------------------------------------
-class DataInValuesValidatorPandasSeries(_SeriesCheck):
+class _InValues(BaseDefaultValidator):
+    """``values_in=[...]``, for a Series or a single value."""
+
     def __init__(self, values_in: Any, importance: str) -> None:
         super().__init__(importance)
         self.values = frozenset(values_in)
@@ -93,6 +91,8 @@ class DataInValuesValidatorPandasSeries(_SeriesCheck):
     def arg(cls) -> str:
         return "values_in"
 
+
+class DataInValuesValidatorPandasSeries(_InValues, _SeriesCheck):
     def description(self) -> str:
         return f"Every non-missing value is one of {sorted(map(repr, self.values))}."
 
@@ -107,15 +107,7 @@ class DataInValuesValidatorPandasSeries(_SeriesCheck):
         )
 
 
-class DataInValuesValidatorPrimitives(BaseDefaultValidator):
-    def __init__(self, values_in: Any, importance: str) -> None:
-        super().__init__(importance)
-        self.values = frozenset(values_in)
-
-    @classmethod
-    def arg(cls) -> str:
-        return "values_in"
-
+class DataInValuesValidatorPrimitives(_InValues):
     @classmethod
     def applies_to(cls, datatype: type) -> bool:
         return _is_number(datatype) or _is_class(datatype, str)
@@ -194,7 +186,9 @@ class AllowNoneValidator(BaseDefaultValidator):
 
 
 # --- types ----------------------------------------------------------------------------------------
-class DataTypeValidatorPandasSeries(_SeriesCheck):
+class _OfType(BaseDefaultValidator):
+    """``data_type=T``, for a Series' dtype or a single value."""
+
     def __init__(self, data_type: type, importance: str) -> None:
         super().__init__(importance)
         self.datatype = data_type
@@ -203,6 +197,8 @@ class DataTypeValidatorPandasSeries(_SeriesCheck):
     def arg(cls) -> str:
         return "data_type"
 
+
+class DataTypeValidatorPandasSeries(_OfType, _SeriesCheck):
     def description(self) -> str:
         return f"The series' dtype is a kind of {self.datatype}."
 
@@ -217,15 +213,7 @@ class DataTypeValidatorPandasSeries(_SeriesCheck):
         )
 
 
-class DataTypeValidatorPrimitives(BaseDefaultValidator):
-    def __init__(self, data_type: type, importance: str) -> None:
-        super().__init__(importance)
-        self.datatype = data_type
-
-    @classmethod
-    def arg(cls) -> str:
-        return "data_type"
-
+class DataTypeValidatorPrimitives(_OfType):
     @classmethod
     def applies_to(cls, datatype: type) -> bool:
         return _is_number(datatype) or datatype in (str, bool)

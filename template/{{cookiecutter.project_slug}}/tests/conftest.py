@@ -24,6 +24,7 @@ import pytest
 from {{ c.package_name }}.dagwire.artifacts import ArtifactStore
 from {{ c.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
 from {{ c.package_name }}.dagwire.pipeline import Pipeline
+from {{ c.package_name }}.dagwire.plan import Group, GroupPlan
 from {{ c.package_name }}.dagwire.runs import read_manifest
 {%- if c.orchestrator == "airflow" %}
 
@@ -152,4 +153,38 @@ def break_node(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
         )
 
     return breaking
+
+
+@pytest.fixture
+def broken_last_group(pipeline: Pipeline, break_node) -> tuple[GroupPlan, Group, str]:
+    """(plan, group, node): the plan's last group with its first node broken, so that the groups
+    before it can finish. Plans of one group are skipped."""
+    plan = pipeline.plan()
+    if len(plan.groups) < 2:
+        pytest.skip("the plan has one group: nothing can finish before the failure")
+    last = plan.groups[-1]
+    break_node(last.nodes[0])
+    return plan, last, last.nodes[0]
+
+
+def _failed_run_kept(
+    store: ArtifactStore, run_id: str, plan: GroupPlan, failed: Group, node: str
+) -> tuple[dict, list[Group]]:
+    """Checks a run that failed at ``node``: its manifest names the failure and keeps, whole, what
+    finished before. Returns the failed group's record and the finished groups."""
+    manifest = read_manifest(store, run_id)
+    assert manifest["status"] == "failed"
+    record = manifest["groups"][failed.name]
+    assert record["status"] == "failed" and record["error"]["node"] == node
+    finished = plan.needed_for(groups=failed.depends_on)
+    for group in finished:  # what finished is kept, whole, and a resume starts from it
+        refs = manifest["groups"][group.name]["artifacts"]
+        assert set(refs) == set(group.outputs)
+        assert all(store.exists(ref) for ref in refs.values())
+    return record, finished
+
+
+@pytest.fixture
+def failed_run_kept() -> Callable[..., tuple[dict, list[Group]]]:
+    return _failed_run_kept
 {%- endif %}

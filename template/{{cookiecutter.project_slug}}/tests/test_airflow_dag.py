@@ -119,30 +119,17 @@ def test_failing_node_fails_the_run_and_keeps_the_finished_groups(
     pipeline: Pipeline,
     store: ArtifactStore,
     monkeypatch: pytest.MonkeyPatch,
-    break_node,
+    broken_last_group,
+    failed_run_kept,
     test_dags,
 ):
-    plan = pipeline.plan()
-    if len(plan.groups) < 2:
-        pytest.skip("the plan has one group: nothing can finish before the failure")
-    last = plan.groups[-1]
-    broken = last.nodes[0]
-    break_node(broken)
+    plan, last, broken = broken_last_group
     run = test_dags["test_stages"].test()
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states[last.name] == "failed"
-    finished = plan.needed_for(groups=last.depends_on)
+    _, finished = failed_run_kept(store, run.run_id, plan, last, broken)
     assert all(states[g.name] == "success" for g in finished)
-
-    manifest = read_manifest(store, run.run_id)
-    assert manifest["status"] == "failed"
-    record = manifest["groups"][last.name]
-    assert record["status"] == "failed" and record["error"]["node"] == broken
-    for group in finished:  # what finished is kept, whole, and a resume starts from it
-        refs = manifest["groups"][group.name]["artifacts"]
-        assert set(refs) == set(group.outputs)
-        assert all(store.exists(ref) for ref in refs.values())
 
     monkeypatch.undo()
     monkeypatch.setenv("DAGWIRE_ARTIFACTS", store.root)

@@ -127,29 +127,16 @@ def test_failing_node_fails_the_flow_and_keeps_the_finished_groups(
     pipeline: Pipeline,
     store: ArtifactStore,
     monkeypatch: pytest.MonkeyPatch,
-    break_node,
+    broken_last_group,
+    failed_run_kept,
     prefect_server,
 ):
-    plan = pipeline.plan()
-    if len(plan.groups) < 2:
-        pytest.skip("the plan has one group: nothing can finish before the failure")
-    last = plan.groups[-1]
-    broken = last.nodes[0]
-    break_node(broken)
+    plan, last, broken = broken_last_group
     state = pipeline_flow(retries=0)(return_state=True)
     assert state.is_failed()
     run_id = str(state.state_details.flow_run_id)
-
-    manifest = read_manifest(store, run_id)
-    assert manifest["status"] == "failed"
-    record = manifest["groups"][last.name]
-    assert record["status"] == "failed" and record["error"]["node"] == broken
+    record, finished = failed_run_kept(store, run_id, plan, last, broken)
     assert record["attempt"] == 1  # retries=0: no second attempt
-    finished = plan.needed_for(groups=last.depends_on)
-    for group in finished:  # what finished is kept, whole, and a resume starts from it
-        refs = manifest["groups"][group.name]["artifacts"]
-        assert set(refs) == set(group.outputs)
-        assert all(store.exists(ref) for ref in refs.values())
 
     monkeypatch.undo()
     resumed = run_pipeline(Pipeline.load(PACKAGE), run_id=run_id, store=store)

@@ -3,8 +3,21 @@
 import textwrap
 import uuid
 
+from dagwire import driver
+from dagwire.ad_hoc_utils import create_temporary_module
+
 #: Tags the engine adds to nodes itself, as Apache Hamilton does.
 ENGINE_TAGS = ("module", "hamilton.config")
+
+
+def build(*fns, cfg=None, adapters=(), dynamic=False):
+    """A driver over a temporary module of ``fns``, with config, adapters and dynamic execution
+    when asked."""
+    builder = driver.Builder().with_modules(create_temporary_module(*fns))
+    builder = builder.with_config(cfg or {}).with_adapters(*adapters)
+    if dynamic:
+        builder = builder.enable_dynamic_execution(allow_experimental_mode=True)
+    return builder.build()
 
 
 def user_tags(node):

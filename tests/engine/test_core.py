@@ -9,11 +9,7 @@ import pytest
 from dagwire import driver, errors
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.function_modifiers import config
-
-
-def build(*fns, cfg=None, **kw):
-    builder = driver.Builder().with_modules(create_temporary_module(*fns)).with_config(cfg or {})
-    return builder.build()
+from engine_support import build
 
 
 # --- graph rules -------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from dagwire.lifecycle import (
     ResultBuilder,
     accept_error_sentinels,
 )
+from engine_support import build
 
 os.environ.setdefault("HAMILTON_TELEMETRY_ENABLED", "false")
 ENGINE_PARENT = Path(dagwire.__file__).parents[1]  # the folder holding the engine
@@ -39,13 +40,6 @@ def a(x: int) -> int:
 
 def b(a: int) -> int:
     return a * 2
-
-
-def build(*fns, adapters=(), dynamic=False):
-    builder = driver.Builder().with_modules(create_temporary_module(*fns)).with_adapters(*adapters)
-    if dynamic:
-        builder = builder.enable_dynamic_execution(allow_experimental_mode=True)
-    return builder.build()
 
 
 class Log(NodeExecutionHook, GraphExecutionHook):

@@ -3,8 +3,6 @@
 import logging
 
 import pytest
-from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.data_quality.base import DataValidationError, DataValidator, ValidationResult
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import (
@@ -14,11 +12,7 @@ from dagwire.function_modifiers import (
     extract_columns,
     tag,
 )
-from engine_support import user_tags
-
-
-def build(*fns):
-    return driver.Builder().with_modules(create_temporary_module(*fns)).build()
+from engine_support import build, user_tags
 
 
 class Even(DataValidator):

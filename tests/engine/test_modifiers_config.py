@@ -1,15 +1,9 @@
 """@config.when and friends: variant selection, Hamilton's naming rule, and misuse."""
 
 import pytest
-from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import DuplicateNodeError, InvalidDecoratorError
 from dagwire.function_modifiers import config, hamilton_exclude
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
+from engine_support import build
 
 
 def nodes(dr):

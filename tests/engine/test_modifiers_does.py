@@ -1,14 +1,9 @@
 """@does: an empty function computed by a reusable one; argument mapping; misuse."""
 
 import pytest
-from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import does
-
-
-def build(*fns):
-    return driver.Builder().with_modules(create_temporary_module(*fns)).build()
+from engine_support import build
 
 
 def _sum(**values: int) -> int:

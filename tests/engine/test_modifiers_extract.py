@@ -7,17 +7,11 @@ from typing import Any, TypedDict
 
 import pytest
 from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError, TypeMismatchError
 from dagwire.function_modifiers import extract_columns, extract_fields, tag, unpack_fields
-from engine_support import user_tags
+from engine_support import build, user_tags
 
 pd = pytest.importorskip("pandas")
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
 
 
 def test_columns_become_series_nodes_next_to_the_frame():

@@ -4,17 +4,13 @@ import json
 import pickle
 
 import pytest
-from dagwire import driver, formats
-from dagwire.ad_hoc_utils import create_temporary_module
+from dagwire import formats
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import load_from, save_to, source, value
+from engine_support import build
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
-
-
-def build(*fns):
-    return driver.Builder().with_modules(create_temporary_module(*fns)).build()
 
 
 FRAME = pd.DataFrame({"item": ["apple", "pear"], "qty": [3, 5]})

@@ -1,7 +1,6 @@
 """How modifiers compose: Hamilton's phase order whatever the written order, and the fast path."""
 
 import pytest
-from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import (
@@ -17,12 +16,7 @@ from dagwire.function_modifiers import (
     value,
 )
 from dagwire.function_modifiers.base import modifiers_of, nodes_from_function
-from engine_support import user_tags
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
+from engine_support import build, user_tags
 
 
 def test_phases_run_in_hamiltons_order_whatever_the_written_order():

@@ -2,8 +2,6 @@
 
 
 import pytest
-from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError, TypeMismatchError
 from dagwire.function_modifiers import (
     group,
@@ -15,12 +13,7 @@ from dagwire.function_modifiers import (
     tag,
     value,
 )
-from engine_support import user_tags
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
+from engine_support import build, user_tags
 
 
 def test_each_output_binds_sources_and_values_and_keeps_unbound_parameters():

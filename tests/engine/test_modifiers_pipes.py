@@ -4,7 +4,6 @@ import json
 
 import pytest
 from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import (
     apply_to,
@@ -18,12 +17,7 @@ from dagwire.function_modifiers import (
     tag,
     value,
 )
-from engine_support import user_tags
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
+from engine_support import build, user_tags
 
 
 def _add(x: int, y: int = 1) -> int:

@@ -1,11 +1,10 @@
 """@subdag: namespacing, inputs, config, external inputs, nesting with other decorators, misuse."""
 
 import pytest
-from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import DuplicateNodeError, InvalidDecoratorError
 from dagwire.function_modifiers import config, configuration, source, subdag, tag, value
-from engine_support import user_tags
+from engine_support import build, user_tags
 
 
 def raw(path: str) -> str:
@@ -27,11 +26,6 @@ def shout(greeting: str, suffix: str) -> str:
 
 
 SUB = create_temporary_module(raw, greeting__fr, greeting__en, shout)
-
-
-def build(*fns, cfg=None):
-    module = create_temporary_module(*fns)
-    return driver.Builder().with_modules(module).with_config(cfg or {}).build()
 
 
 def test_nodes_are_namespaced_and_fed_from_inputs_and_config():

@@ -1,15 +1,9 @@
 """@tag / @tag_outputs: where tags land, tag_filter semantics, and misuse."""
 
 import pytest
-from dagwire import driver
-from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import cache, extract_fields, tag, tag_outputs
-from engine_support import user_tags
-
-
-def build(*fns):
-    return driver.Builder().with_modules(create_temporary_module(*fns)).build()
+from engine_support import build, user_tags
 
 
 def names(dr, **query):

@@ -168,15 +168,15 @@ ORCHESTRATOR_PATHS = {
         "dags",
         "src/{package}/dagwire/orchestrators/airflow.py",
         "src/{package}/pipeline.lock.json",
-        "tests/test_airflow_dag.py",
+        "tests/dagwire/test_airflow_dag.py",
     ),
     "prefect": (
         "src/{package}/dagwire/orchestrators/prefect.py",
         "src/{package}/prefect_flow.py",
-        "tests/test_prefect_flow.py",
+        "tests/dagwire/test_prefect_flow.py",
     ),
 }
-WRAPPER_PATHS = ("src/{package}/dagwire/orchestrators", "tests/conftest.py")
+WRAPPER_PATHS = ("src/{package}/dagwire/orchestrators",)
 
 
 def excluded_paths(answers: dict[str, str]) -> list[str]:

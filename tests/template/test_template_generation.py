@@ -12,6 +12,7 @@ import dagwire_hooks as hooks
 import pathspec
 import pytest
 import yaml
+import ownership
 from template_support import ENGINE_DIR, JUNK, ROOT, TEMPLATE_DIR, Generate
 
 COPIER_YML = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
@@ -24,6 +25,7 @@ DEFAULT_FILES = {
     ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
+    "docs/dagwire.md",
     "pyproject.toml",
     "src/my_pipeline/__init__.py",
     "src/my_pipeline/__main__.py",
@@ -33,7 +35,9 @@ DEFAULT_FILES = {
     "src/my_pipeline/transforms/evaluate_model.py",
     "src/my_pipeline/transforms/prepare_data.py",
     "src/my_pipeline/transforms/train_model.py",
-    "tests/test_cli.py",
+    "tests/conftest.py",
+    "tests/dagwire/conftest.py",
+    "tests/dagwire/test_command_line.py",
     "tests/test_evaluate_model.py",
     "tests/test_pipeline.py",
     "tests/test_prepare_data.py",
@@ -48,6 +52,7 @@ USER_OWNED = {
     "src/my_pipeline/transforms/evaluate_model.py",
     "src/my_pipeline/transforms/prepare_data.py",
     "src/my_pipeline/transforms/train_model.py",
+    "tests/conftest.py",
     "tests/test_evaluate_model.py",
     "tests/test_pipeline.py",
     "tests/test_prepare_data.py",
@@ -227,23 +232,40 @@ def test_awkward_text_answers_stay_valid_toml_yaml_and_markdown(generate: Genera
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert {k: recorded[k] for k in answers} == answers
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert readme.startswith(f"# {answers['project_name']}\n")
+    assert f"\n# {answers['project_name']}\n" in readme
     assert answers["author_name"] in (project / "LICENSE").read_text(encoding="utf-8")
     assert (project / "src" / "o_brien_quoted_pipeline" / "cli.py").is_file()
 
 
-def test_skip_if_exists_covers_exactly_the_user_owned_files(default_project: Path):
-    skip = COPIER_YML["_skip_if_exists"]
-    patterns = [p.replace("{{ package_name }}", "my_pipeline") for p in skip]
-    template_files = {
-        f.replace("{{cookiecutter.package_name}}", "my_pipeline") for f in files(TEMPLATE_DIR)
-    }
-    for pattern in patterns:
-        single = pathspec.GitIgnoreSpec.from_lines([pattern])
-        assert any(single.match_file(f) for f in template_files), f"stale pattern {pattern}"
-    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    owned = {f for f in files(default_project) if spec.match_file(f)}
+def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
+    default_project: Path,
+):
+    """copier.yml states ownership (starter files, `_skip_if_exists`); this is the documented set."""
+    owned = {f for f in files(default_project) if ownership.copier_leaves_alone(f, "my_pipeline")}
     assert owned == USER_OWNED
+    layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")
+    for pattern in ownership.starter_patterns("my_pipeline"):
+        documented = pattern.replace("src/my_pipeline/", "src/<package>/")
+        assert f"`{documented}" in layout or f"{Path(pattern).name}/`" in layout, pattern
+
+
+@pytest.mark.parametrize("orchestrator", ["plain", "airflow", "prefect"])
+def test_each_file_says_on_its_first_line_who_owns_it(generate: Generate, orchestrator: str):
+    """The header and copier.yml agree: "Yours" exactly where copier never merges."""
+    project = generate(orchestrator=orchestrator)
+    for name in sorted(files(project)):
+        if name.startswith("src/my_pipeline/dagwire/") or name in ownership.HEADERLESS:
+            continue
+        owner = ownership.stated_owner(project / name)
+        assert owner is not None, f"{name} does not say who owns it on its first line"
+        expected = "yours" if ownership.copier_leaves_alone(name, "my_pipeline") else owner
+        assert owner == expected, f"{name} says {owner!r} but copier.yml treats it as {expected}"
+        if name in ownership.SHARED:
+            assert owner == "shared", name
+        elif owner != "yours":
+            assert owner == "template", name
+    engine_doc = (project / "src/my_pipeline/dagwire/__init__.py").read_text(encoding="utf-8")
+    assert "refreshed by ``copier update``; do not edit it in place" in engine_doc
 
 
 def test_engine_passes_the_lint_rules_of_the_projects_it_ships_in(default_project: Path):

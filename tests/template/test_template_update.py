@@ -87,20 +87,12 @@ def test_answers_file_moves_to_the_new_release_and_the_tree_is_clean(updated):
     assert changed == {".copier-answers.yml", "pyproject.toml", "src/my_pipeline/cli.py"}
 
 
-def test_a_deleted_user_file_can_be_kept_deleted_with_exclude(updated, tmp_path: Path):
-    """copier re-creates missing user-owned files; `--exclude` is the documented way out."""
+def test_a_starter_file_the_team_deleted_stays_deleted(updated, tmp_path: Path):
+    """Starter files are left out of every update: copier never brings back the example."""
     project = tmp_path / "project"
     shutil.copytree(updated["project"], project)
     commit_all(project, "take the update")
     (project / "tests/test_prepare_data.py").unlink()
     commit_all(project, "drop an example test")
-    copier.run_update(
-        project,
-        defaults=True,
-        overwrite=True,
-        quiet=True,
-        exclude=["tests/test_prepare_data.py"],
-    )
-    assert not (project / "tests/test_prepare_data.py").exists()
     copier.run_update(project, defaults=True, overwrite=True, quiet=True)
-    assert (project / "tests/test_prepare_data.py").exists()
+    assert not (project / "tests/test_prepare_data.py").exists()

@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """The Airflow DAG of this pipeline: one task per group of the plan in pipeline.toml.
 
 Template-owned (`copier update` keeps it in step with the engine). Parsing it is cheap: it reads

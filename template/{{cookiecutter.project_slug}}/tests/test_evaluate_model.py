@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Unit tests of the evaluation transforms, with a stand-in model."""
 
 import pandas as pd

@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """The whole pipeline, wired by pipeline.toml, on the bundled sample data."""
 
 import pytest
@@ -20,9 +21,3 @@ def test_pipeline_meets_the_quality_bar(pipeline: Pipeline, model_type: str):
     assert metrics["f1"] >= 0.9
     assert metrics["test_rows"] > 100
 
-
-def test_every_stage_output_can_be_computed(pipeline: Pipeline):
-    dr = pipeline.driver()
-    assert pipeline.stages, "pipeline.toml lists no [stages]"
-    for outputs in pipeline.stages.values():
-        dr.validate_execution(list(outputs))  # raises, naming what is missing, if a stage is broken

@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Unit tests of the data preparation transforms, on tiny hand-made frames."""
 
 import pandas as pd

@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Unit tests of the model-training transforms, on a tiny separable problem."""
 
 import pandas as pd

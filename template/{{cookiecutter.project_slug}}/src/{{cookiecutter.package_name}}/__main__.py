@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """``python -m <this package>`` runs the same command line as the console script."""
 
 from .cli import main

@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """Console entry point; the runner itself lives in the vendored engine (``dagwire.cli``)."""
 
 from .dagwire import cli as _cli

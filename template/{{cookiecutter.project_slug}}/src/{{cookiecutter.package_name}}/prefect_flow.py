@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """The Prefect flow of this pipeline: one task per group of the plan in pipeline.toml.
 
 Template-owned (`copier update` keeps it in step with the engine). Run it once, or serve it as a

@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Score the trained model on the held-out rows."""
 
 import pandas as pd

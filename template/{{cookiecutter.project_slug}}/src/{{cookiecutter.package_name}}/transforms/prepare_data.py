@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Load the sample data and split it into training and test sets."""
 
 import pandas as pd

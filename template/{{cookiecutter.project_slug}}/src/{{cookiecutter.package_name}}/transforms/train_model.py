@@ -1,3 +1,4 @@
+# Yours: generated once by dagwire; `copier update` never changes it.
 """Fit the classifier; the config key ``model_type`` picks which one."""
 
 import pandas as pd

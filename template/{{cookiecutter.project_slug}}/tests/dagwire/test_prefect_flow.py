@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """The Prefect flow, for real: run under a temporary Prefect server, compared with the plain runner.
 
 Template-owned. Everything is derived from pipeline.toml and the code, so these tests keep
@@ -16,7 +17,7 @@ from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PREFECT_DEFAULT_HOME = Path.home() / ".prefect"
 CACHES = {".venv", ".git", ".pytest_cache", ".ruff_cache", "__pycache__"}
 

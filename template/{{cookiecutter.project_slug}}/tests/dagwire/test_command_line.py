@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """The command line, end to end, in a temporary folder.
 
 Template-owned: `copier update` keeps this file in step with the runner in ``dagwire/cli.py``.

@@ -1,3 +1,4 @@
+# Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 """The Airflow DAG, for real: parsed by a DagBag, run by `dag.test()`, compared to the plain runner.
 
 Template-owned. Everything is derived from pipeline.toml and the code, so these tests keep
@@ -19,7 +20,7 @@ from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-DAGS = Path(__file__).resolve().parents[1] / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 
 def pipeline_dag(**overrides):

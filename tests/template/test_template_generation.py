@@ -9,11 +9,11 @@ import tomllib
 from pathlib import Path
 
 import dagwire_hooks as hooks
+import ownership
 import pathspec
 import pytest
 import yaml
-import ownership
-from template_support import ENGINE_DIR, JUNK, ROOT, TEMPLATE_DIR, Generate
+from template_support import ENGINE_DIR, JUNK, ROOT, Generate
 
 COPIER_YML = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -240,7 +240,7 @@ def test_awkward_text_answers_stay_valid_toml_yaml_and_markdown(generate: Genera
 def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
     default_project: Path,
 ):
-    """copier.yml states ownership (starter files, `_skip_if_exists`); this is the documented set."""
+    """copier.yml states ownership (starters, `_skip_if_exists`); this is the documented set."""
     owned = {f for f in files(default_project) if ownership.copier_leaves_alone(f, "my_pipeline")}
     assert owned == USER_OWNED
     layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")

@@ -1,14 +1,16 @@
 {%- set c = cookiecutter -%}
 # Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
 # Your own fixtures go in tests/conftest.py.
+{%- if c.orchestrator == "plain" %}
+"""Fixtures of dagwire's own tests: the pipeline, an artifact store, ways to break a run."""
+{%- else %}
 """Fixtures of dagwire's own tests: the pipeline, an artifact store, ways to break a run.
-{%- if c.orchestrator != "plain" %}
 
 {{ c.orchestrator | capitalize }} runs in-process in these tests, and everything it keeps lives in
 temporary folders. It reads its configuration once, when it is first imported, so the environment
 is set here, before any test module imports it.
-{%- endif %}
 """
+{%- endif %}
 
 import hashlib
 {%- if c.orchestrator != "plain" %}

@@ -38,6 +38,7 @@ DEFAULT_FILES = {
     "tests/conftest.py",
     "tests/dagwire/conftest.py",
     "tests/dagwire/test_command_line.py",
+    "tests/dagwire/test_pipeline_definition.py",
     "tests/test_evaluate_model.py",
     "tests/test_pipeline.py",
     "tests/test_prepare_data.py",

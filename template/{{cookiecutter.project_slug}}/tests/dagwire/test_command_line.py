@@ -62,7 +62,7 @@ def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
         for name, ref in record["artifacts"].items():
             path = Path(ref["uri"])
             assert path.is_file(), f"{name}: {ref['uri']} is missing"
-            assert path.parent == run_dir.absolute(), f"{name} was written outside its run folder"
+            assert path.parent.resolve() == run_dir.resolve(), f"{name} is outside the run folder"
             files.add(path.name)
     stray = "a temporary or stray file was left behind"
     assert {p.name for p in run_dir.iterdir() if p.is_file()} == files, stray
@@ -92,24 +92,22 @@ def config_override(pipeline: Pipeline, plan: GroupPlan) -> tuple[str, Any, Grou
     """(key, value, group): a `--set key=value` that is valid for this pipeline, and the group to
     run with it (the first that reads the key, else the first group).
 
-    A whole-number setting (a seed, a count) moves by one; any other keeps its value, because
-    another text or flag may select no function at all: that still checks that `--set` parses
-    the value to its type and that the run records it.
+    A whole number a function reads (a seed, a count) moves by one. Any other setting keeps its
+    value, because another text or flag may select no function at all; that still checks that
+    `--set` parses the value to its type and that the run records it.
     """
+    nodes = computed_nodes(pipeline)
     readers = {
-        key: [v.name for v in computed_nodes(pipeline) if key in v.required_dependencies]
+        key: [v.name for v in nodes if key in v.required_dependencies | v.optional_dependencies]
         for key in pipeline.config
     }
 
-    def preference(key: str) -> tuple[bool, bool]:
+    def movable(key: str) -> bool:
         value = pipeline.config[key]
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        return (not whole, not readers[key])
+        return isinstance(value, int) and not isinstance(value, bool) and bool(readers[key])
 
-    key = min(pipeline.config, key=preference)
-    value = pipeline.config[key]
-    if isinstance(value, int) and not isinstance(value, bool):
-        value += 1
+    key = min(pipeline.config, key=lambda k: (not movable(k), not readers[k]))
+    value = pipeline.config[key] + 1 if movable(key) else pipeline.config[key]
     planned = {n for g in plan.groups for n in g.nodes}
     reading = [n for n in readers[key] if n in planned]
     return key, value, plan.owner(reading[0]) if reading else plan.groups[0]

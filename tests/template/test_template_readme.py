@@ -41,3 +41,13 @@ def test_readme_generate_command_works_from_a_fresh_clone(tmp_path_factory):
     output = run(readme_commands()[0], clone, env)
     assert "metrics" in output, output
     assert list((tmp_path_factory.getbasetemp()).glob("readme-tmp*/*/p/artifacts/*/manifest.json"))
+
+
+def test_no_command_in_the_docs_generates_from_a_relative_path():
+    """copier records the source as given; `.` makes every later `copier update` fail."""
+    docs = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *ROOT.glob("template/*/docs/*.md")]
+    relative = re.compile(r"copier copy\b[^\n`]*?\s(\.{1,2})(/\S*)?\s")
+    for doc in docs:
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            assert not relative.search(line), f"{doc.name} generates from a relative path: {line}"
+    assert 'copier copy --defaults --vcs-ref HEAD "$PWD"' in readme_commands()[0]

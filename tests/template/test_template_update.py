@@ -182,10 +182,10 @@ def is_users(name: str) -> bool:
     return ownership.copier_leaves_alone(name, PACKAGE)
 
 
-def followed_message(message: str) -> list[str]:
-    """The commands copier's after-update message tells the team to run, in order."""
+def followed_message(message: str, after: str = "Before you commit:") -> list[str]:
+    """The commands a copier message tells the team to run, in order."""
     commands = []
-    for line in message.split("Before you commit:", 1)[1].splitlines():
+    for line in message.split(after, 1)[1].splitlines():
         command = line.split("#", 1)[0].strip()
         if line.startswith("  ") and command:
             commands.append(command)
@@ -413,3 +413,49 @@ def test_a_switched_project_passes_its_own_suite(switched: dict, old: str, new: 
     case = switched[old, new]
     output = run_the_message(case.project, case.message, new)
     assert "PASSED tests/test_team.py::" in output and "PASSED tests/dagwire/" in output
+
+
+# --- the first day, and the first update ------------------------------------------------------
+@pytest.mark.slow
+def test_the_after_copy_steps_leave_a_repository_ready_to_update(history: Path, tmp_path: Path):
+    """Following the message after `copier copy` word for word leaves a clean repository (uv.lock
+    committed, runs ignored) that `copier update` accepts; the README's quickstart does the same
+    from an absolute path, which copier records so that updates find the template again."""
+    python = real_python("3.11")
+    if python is None:
+        pytest.skip("no Python 3.11 interpreter found (pyenv, PATH or uv python find)")
+    env = project_env(python)
+    message = copier(tmp_path, "copy", "--defaults", "--vcs-ref", "HEAD", str(history), "fresh")
+    project = tmp_path / "fresh"
+    commands = followed_message(message, after="Next:")
+    assert commands[0] == "cd fresh", commands
+    for command in commands[1:]:
+        run(command, project, env)
+    assert git(project, "status", "--porcelain") == "", "the first steps left the repository dirty"
+    answers = yaml.safe_load(read(project / ".copier-answers.yml"))
+    assert Path(answers["_src_path"]).is_absolute()
+    update(project)
+    assert git(project, "status", "--porcelain") == "", (
+        "an update to the same release changed files"
+    )
+
+
+@pytest.mark.slow
+def test_the_oldest_copier_allowed_updates_like_the_newest(untouched: dict, tmp_path: Path):
+    """`_min_copier_version` is a promise: copier at that version takes the oldest release's
+    untouched project to the same tree as today's copier."""
+    minimum = yaml.safe_load(read(ROOT / "copier.yml"))["_min_copier_version"]
+    oldest = untouched[EARLIER[0], "plain"]
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    for name, data in oldest.before.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_bytes(data)
+    commit_all(project, f"generated from {EARLIER[0]}")
+    env = project_env(real_python("3.11") or sys.executable)
+    run(["uvx", "--from", f"copier=={minimum}", "copier", "update", "--defaults",
+         "--vcs-ref", "HEAD"], project, env)  # fmt: skip
+    assert conflicts(project) == []
+    expected = project_files(oldest.project)
+    assert project_files(project) == expected

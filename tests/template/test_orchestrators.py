@@ -138,7 +138,7 @@ def test_a_variant_passes_its_own_suite_with_the_real_orchestrator(
     summary = output.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed(, \d+ warnings?)? in .*", summary), summary
     test_file = {"airflow": "test_airflow_dag.py", "prefect": "test_prefect_flow.py"}
-    assert f"PASSED tests/{test_file[orchestrator]}::" in output, output
+    assert f"PASSED tests/dagwire/{test_file[orchestrator]}::" in output, output
     # The suite wrote nothing into the project (Airflow's home, Prefect's database: temporary).
     assert git(project, "status", "--porcelain").split() == ["??", "uv.lock"]
 

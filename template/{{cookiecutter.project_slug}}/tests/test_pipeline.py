@@ -20,4 +20,3 @@ def test_pipeline_meets_the_quality_bar(pipeline: Pipeline, model_type: str):
     assert metrics["accuracy"] >= 0.9
     assert metrics["f1"] >= 0.9
     assert metrics["test_rows"] > 100
-

@@ -177,14 +177,18 @@ def _failed_run_kept(
     store: ArtifactStore, run_id: str, plan: GroupPlan, failed: Group, node: str
 ) -> tuple[dict, list[Group]]:
     """Checks a run that failed at ``node``: its manifest names the failure and keeps, whole, what
-    finished before. Returns the failed group's record and the finished groups."""
+    finished: at least every group the failed one needs, and any group that does not need it and
+    ran anyway. Returns the failed group's record and the finished groups."""
     manifest = read_manifest(store, run_id)
     assert manifest["status"] == "failed"
     record = manifest["groups"][failed.name]
     assert record["status"] == "failed" and record["error"]["node"] == node
-    finished = plan.needed_for(groups=failed.depends_on)
+    groups = manifest["groups"]
+    completed = {name for name, group in groups.items() if group["status"] == "completed"}
+    finished = [group for group in plan.groups if group.name in completed]
+    assert {g.name for g in plan.needed_for(groups=failed.depends_on)} <= completed
     for group in finished:  # what finished is kept, whole, and a resume starts from it
-        refs = manifest["groups"][group.name]["artifacts"]
+        refs = groups[group.name]["artifacts"]
         assert set(refs) == set(group.outputs)
         assert all(store.exists(ref) for ref in refs.values())
     return record, finished

@@ -111,9 +111,12 @@ class Driver:
         except Exception as exc:
             for hook in graph_hooks:
                 hook.run_after_graph_execution(
-                    graph=self.public_graph, success=False, error=exc, results=outputs,
+                    graph=self.public_graph,
+                    success=False,
+                    error=exc,
+                    results=outputs,
                     run_id=run_id,
-                )  # fmt: skip
+                )
             raise
         for hook in graph_hooks:
             hook.run_after_graph_execution(

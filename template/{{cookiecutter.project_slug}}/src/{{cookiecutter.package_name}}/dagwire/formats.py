@@ -31,12 +31,17 @@ class DataFormat:
 
     __slots__ = ("name", "types", "load", "save")
 
-    def __init__(self, name: str, types: tuple[Any, ...],
-                 load: Callable[..., Any] | None = None,
-                 save: Callable[..., None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        types: tuple[Any, ...],
+        load: Callable[..., Any] | None = None,
+        save: Callable[..., None] | None = None,
+    ) -> None:
         if not name.isidentifier():
-            raise ValueError(f"Format name {name!r} must be an identifier (it is used as "
-                             "load_from.<name>).")
+            raise ValueError(
+                f"Format name {name!r} must be an identifier (it is used as load_from.<name>)."
+            )
         if load is None and save is None:
             raise ValueError(f"Format {name!r} needs a load or a save function (or both).")
         self.name = name
@@ -58,8 +63,9 @@ class DataFormat:
         return False
 
     def type_names(self) -> str:
-        return ", ".join(t if isinstance(t, str) else getattr(t, "__name__", repr(t))
-                         for t in self.types)
+        return ", ".join(
+            t if isinstance(t, str) else getattr(t, "__name__", repr(t)) for t in self.types
+        )
 
     def __repr__(self) -> str:
         return f"DataFormat({self.name!r}, ({self.type_names()}))"
@@ -86,8 +92,10 @@ def format_for(name: str, tp: Any, action: str) -> DataFormat:
     """
     able = [f for f in FORMATS.get(name, ()) if getattr(f, action) is not None]
     if not able:
-        raise LookupError(f"there is no data format named '{name}' that can {action}; "
-                          f"formats: {', '.join(format_names(action))}")
+        raise LookupError(
+            f"there is no data format named '{name}' that can {action}; "
+            f"formats: {', '.join(format_names(action))}"
+        )
     if tp is Any or tp is object:
         return next((f for f in able if object in f.types or Any in f.types), able[0])
     for fmt in able:
@@ -126,13 +134,15 @@ def _metadata(path: str, stat: os.stat_result | None) -> dict[str, Any]:
     import time
 
     scheme = path.split("://", 1)[0] if "://" in path else ""
-    return {"file_metadata": {
-        "path": path,
-        "size": stat.st_size if stat else None,
-        "last_modified": stat.st_mtime if stat else None,
-        "timestamp": time.time(),
-        "scheme": scheme,
-    }}
+    return {
+        "file_metadata": {
+            "path": path,
+            "size": stat.st_size if stat else None,
+            "last_modified": stat.st_mtime if stat else None,
+            "timestamp": time.time(),
+            "scheme": scheme,
+        }
+    }
 
 
 # --- built-in formats -----------------------------------------------------------------------------

@@ -148,10 +148,13 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> None:
         if self._stops_at(
-            self.run_before, node_name, node_tags,
+            self.run_before,
+            node_name,
+            node_tags,
             f"debugging before node '{node_name}'; inputs are in node_kwargs.",
-            node_kwargs=node_kwargs, task_id=task_id,
-        ):  # fmt: skip
+            node_kwargs=node_kwargs,
+            task_id=task_id,
+        ):
             breakpoint()  # honours PYTHONBREAKPOINT, like any breakpoint() the user writes
 
     def run_to_execute_node(
@@ -165,10 +168,14 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> Any:
         if not self._stops_at(
-            self.run_during, node_name, node_tags,
+            self.run_during,
+            node_name,
+            node_tags,
             f"stepping into node '{node_name}'; 's' enters its function.",
-            node_callable=node_callable, node_kwargs=node_kwargs, task_id=task_id,
-        ):  # fmt: skip
+            node_callable=node_callable,
+            node_kwargs=node_kwargs,
+            task_id=task_id,
+        ):
             return node_callable(**node_kwargs)
         import pdb
 
@@ -187,10 +194,16 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> None:
         if self._stops_at(
-            self.run_after, node_name, node_tags,
+            self.run_after,
+            node_name,
+            node_tags,
             f"debugging after node '{node_name}'; see result and error.",
-            node_kwargs=node_kwargs, result=result, error=error, success=success, task_id=task_id,
-        ):  # fmt: skip
+            node_kwargs=node_kwargs,
+            result=result,
+            error=error,
+            success=success,
+            task_id=task_id,
+        ):
             breakpoint()
 
     def _stops_at(

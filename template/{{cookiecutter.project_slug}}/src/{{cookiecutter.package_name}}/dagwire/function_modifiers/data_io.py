@@ -53,7 +53,7 @@ def _split(who: str, kwargs: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
 
 
 def _format_for(name: str, tp: Any, action: str, who: str, what: str) -> Any:
-    from .. import formats
+    from ..io import formats
 
     try:
         return formats.format_for(name, tp, action)
@@ -138,7 +138,7 @@ class LoadFromDecorator(InputInjector):
 
 
 def _loader(fmt: Any, sources: dict[str, str], fixed: dict[str, Any]) -> Callable[..., Any]:
-    from .. import formats
+    from ..io import formats
 
     def load(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
         options = {**fixed, **{arg: kwargs[src] for arg, src in sources.items()}}
@@ -200,7 +200,7 @@ class SaveToDecorator(NodeTransformer):
 def _saver(
     fmt: Any, data: str, sources: dict[str, str], fixed: dict[str, Any]
 ) -> Callable[..., Any]:
-    from .. import formats
+    from ..io import formats
 
     def save(**kwargs: Any) -> dict[str, Any]:
         options = {**fixed, **{arg: kwargs[src] for arg, src in sources.items()}}
@@ -220,7 +220,7 @@ class _FormatNamespace:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__"):
             raise AttributeError(name)
-        from .. import formats
+        from ..io import formats
 
         if name not in formats.format_names(self._action):
             raise AttributeError(
@@ -237,7 +237,7 @@ class _FormatNamespace:
         return make
 
     def __dir__(self) -> list[str]:
-        from .. import formats
+        from ..io import formats
 
         return formats.format_names(self._action)
 

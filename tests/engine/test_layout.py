@@ -1,0 +1,134 @@
+"""The layout is part of the design: the engine never imports the project runtime, and every
+import path of 0.1.0 still gives the same objects."""
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import dagwire
+import pytest
+
+ENGINE_DIR = Path(dagwire.__file__).parent
+
+#: 0.1.0 import path -> where the module lives since 0.2.0. The old modules only re-export.
+MOVED = {
+    "dagwire.pipeline": "dagwire.runtime.pipeline",
+    "dagwire.plan": "dagwire.runtime.plan",
+    "dagwire.artifacts": "dagwire.runtime.artifacts",
+    "dagwire.runs": "dagwire.runtime.runs",
+    "dagwire.lock": "dagwire.runtime.lock",
+    "dagwire.cli": "dagwire.runtime.cli",
+    "dagwire.orchestrators.airflow": "dagwire.runtime.orchestrators.airflow",
+    "dagwire.orchestrators.prefect": "dagwire.runtime.orchestrators.prefect",
+    "dagwire.atomic": "dagwire.io.atomic",
+    "dagwire.formats": "dagwire.io.formats",
+}
+#: Modules that need an orchestrator installed; checked from their source instead.
+NEEDS_ORCHESTRATOR = {
+    "dagwire.runtime.orchestrators.airflow",
+    "dagwire.runtime.orchestrators.prefect",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = ["dagwire", *path.relative_to(ENGINE_DIR).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, at its top or inside a function, relative ones resolved."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)  # submodules
+    return found
+
+
+def is_runtime(module: str) -> bool:
+    return module == "dagwire.runtime" or module.startswith("dagwire.runtime.")
+
+
+ENGINE_MODULES = sorted(
+    path
+    for path in ENGINE_DIR.rglob("*.py")
+    if not is_runtime(module_name(path))
+    and module_name(path) not in MOVED
+    and module_name(path) != "dagwire.orchestrators"
+)
+
+
+def test_the_engine_is_found_where_the_layout_says():
+    names = {module_name(p) for p in ENGINE_MODULES}
+    assert {"dagwire.node", "dagwire.graph", "dagwire.driver", "dagwire.io.serializers"} <= names
+    assert "dagwire.execution" in names
+
+
+@pytest.mark.parametrize("path", ENGINE_MODULES, ids=module_name)
+def test_the_engine_never_imports_the_runtime(path: Path):
+    runtime = sorted(m for m in imported_modules(path) if is_runtime(m))
+    assert runtime == [], f"{module_name(path)} imports the project runtime: {runtime}"
+
+
+def test_importing_and_running_the_engine_loads_nothing_of_the_runtime():
+    code = (
+        "import sys, dagwire\n"
+        "from dagwire import driver\n"
+        "from dagwire.ad_hoc_utils import create_temporary_module\n"
+        "def a() -> int: return 1\n"
+        "dr = driver.Builder().with_modules(create_temporary_module(a)).build()\n"
+        "assert dr.execute(['a']) == {'a': 1}\n"
+        "print(sorted(m for m in sys.modules if 'dagwire.runtime' in m or m == 'dagwire.plan'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ENGINE_DIR.parent)},
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("old", "new"), MOVED.items(), ids=list(MOVED))
+def test_a_moved_module_keeps_its_old_path_with_the_same_objects(old: str, new: str):
+    old_path = ENGINE_DIR.joinpath(*old.split(".")[1:]).with_suffix(".py")
+    source = old_path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    assert "0.2.0" in (ast.get_docstring(tree) or ""), f"{old} should say where it moved"
+    imports = [n for n in tree.body if isinstance(n, ast.ImportFrom)]
+    assert [n for n in tree.body if not isinstance(n, (ast.ImportFrom, ast.Assign, ast.Expr))] == []
+    assert {imported_from(n, old_path) for n in imports} == {new}, "re-exports only, from new"
+    names = [alias.name for n in imports for alias in n.names]
+    if new in NEEDS_ORCHESTRATOR:  # the orchestrator is not installed here: read the new module
+        new_tree = ast.parse(
+            ENGINE_DIR.joinpath(*new.split(".")[1:]).with_suffix(".py").read_text()
+        )
+        defined = {
+            getattr(n, "name", None) or getattr(t, "id", None)
+            for n in new_tree.body
+            for t in (getattr(n, "targets", None) or [n])
+        }
+        assert set(names) <= defined
+        return
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    assert names and sorted(old_module.__all__) == sorted(names)
+    for name in names:
+        assert getattr(old_module, name) is getattr(new_module, name), name
+
+
+def imported_from(node: ast.ImportFrom, path: Path) -> str:
+    package = module_name(path).rpartition(".")[0]
+    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+    return f"{base}.{node.module}"

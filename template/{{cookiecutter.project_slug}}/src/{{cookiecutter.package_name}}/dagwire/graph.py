@@ -16,8 +16,8 @@ from typing import Any
 
 from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
 from .function_modifiers.base import MODIFIERS_ATTR, nodes_from_function
+from .htypes import is_compatible
 from .node import Dependency, Node, node_from_function, public_functions_of, type_name
-from .types import is_compatible
 
 
 class FunctionGraph:

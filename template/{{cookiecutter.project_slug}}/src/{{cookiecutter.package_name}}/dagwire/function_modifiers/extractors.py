@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidDecoratorError
+from ..htypes import is_compatible
 from ..node import Dependency, Node, origin_of, type_name
-from ..types import is_compatible
 from .transformers import NodeTransformer
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import DagwireError
+from ..execution.loop import new_run_id
 from ..lifecycle.api import NodeExecutionHook
 from ..node import type_name
 from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
@@ -40,11 +40,6 @@ _manifest_lock = threading.Lock()  # Prefect runs tasks in threads of one proces
 
 class RunError(DagwireError):
     """A run cannot go on as asked: missing upstream artifacts, or a resume with another config."""
-
-
-def new_run_id() -> str:
-    """Sortable and filesystem-safe: ``20260101T120000-3fa2c1``."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
 # --- the graph, built once per invocation ---------------------------------------------------------

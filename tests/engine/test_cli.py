@@ -124,8 +124,8 @@ def test_set_values_are_parsed_as_toml_else_kept_as_text(project, capsys, tmp_pa
 def test_a_mistyped_set_key_is_warned_about(project, capsys):
     code, out, err = cli(capsys, project, "run", "--set", "scal=3", "--set", "n=4")
     assert code == 0
-    assert "warning: --set scal: no config key, input or node of demo has this name; " in err
-    assert "did you mean 'scale'?" in err
+    assert "warning: --set scal: no config key, input or node of demo has this name. " in err
+    assert "Did you mean 'scale'?" in err
     assert "--set n" not in err
 
 

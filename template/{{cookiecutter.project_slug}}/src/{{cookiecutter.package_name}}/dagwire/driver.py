@@ -460,9 +460,9 @@ def _describe_record(record: Any) -> str:
     duration = getattr(record, "duration", None)
     if duration is None:
         return str(status)
-    if duration < 0.001:
-        return f"{status} {duration * 1e6:.0f} µs"
-    return f"{status} {duration * 1000:.1f} ms"
+    from .messages import format_duration
+
+    return f"{status} {format_duration(duration)}"
 
 
 def _dynamic_execution(executors: tuple[Any, Any] | None, adapters: AdapterSet) -> Any:

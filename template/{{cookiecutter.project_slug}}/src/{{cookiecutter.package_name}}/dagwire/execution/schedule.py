@@ -140,9 +140,11 @@ def check_input_types(
         value = values[name]
         if value is None or name in overridden or accepts_input(value, type_):
             continue
+        from ..messages import short_repr
+
         where = ", ".join(f"{r} ({graph.nodes[r].origin})" for r in readers)
         wrong.append(
-            f"  {name}: got {type(value).__name__} {_short_repr(value)}, but "
+            f"  {name}: got {type(value).__name__} {short_repr(value)}, but "
             f"'{name}: {type_name(type_)}' is declared by {where}"
         )
     if wrong:
@@ -151,11 +153,6 @@ def check_input_types(
             + "\n".join(wrong)
             + "\nPass values of the declared types, or change the annotations."
         )
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def inputs_read(schedule: Schedule, graph: FunctionGraph) -> set[str]:

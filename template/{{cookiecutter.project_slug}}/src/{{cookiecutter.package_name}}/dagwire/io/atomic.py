@@ -19,27 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, BinaryIO
 
-_FILE_URL = "file://"
-
-
-def local_path(target: str | os.PathLike[str]) -> str | None:
-    """The local path ``target`` names (``file://`` URLs included), or None for other URLs."""
-    text = os.fspath(target)
-    if text.startswith(_FILE_URL):
-        return text[len(_FILE_URL) :]
-    return None if "://" in text else text
-
-
-def require_fsspec() -> Any:
-    """fsspec, or an ImportError that says what to install."""
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise ImportError(
-            "Paths with '://' are fsspec URLs; install fsspec (and the package of the protocol, "
-            "e.g. s3fs for s3://), or use a local path."
-        ) from exc
-    return fsspec
+from .urls import local_path, require_fsspec
 
 
 @contextmanager
@@ -70,7 +50,7 @@ def atomic_write(
 
 @contextmanager
 def _uploaded_on_success(url: str, storage_options: dict[str, Any]) -> Iterator[BinaryIO]:
-    fs, remote = require_fsspec().core.url_to_fs(url, **storage_options)
+    fs, remote = require_fsspec(url).core.url_to_fs(url, **storage_options)
     fd, temp = tempfile.mkstemp(prefix="dagwire-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from . import serializers
-from .atomic import atomic_write, local_path, require_fsspec
+from .atomic import atomic_write
+from .urls import is_url, local_path, require_fsspec
 
 
 class DataFormat:
@@ -112,8 +113,8 @@ def read(fmt: DataFormat, path: Any, options: dict[str, Any]) -> tuple[Any, dict
     options = dict(options)
     storage_options = options.pop("storage_options", None) or {}
     text = os.fspath(path)
-    if "://" in text:
-        with require_fsspec().open(text, "rb", **storage_options) as file:
+    if is_url(text):
+        with require_fsspec(text).open(text, "rb", **storage_options) as file:
             value = fmt.load(file, **options)
         return value, _metadata(text, None)
     with open(text, "rb") as file:
@@ -135,7 +136,7 @@ def write(fmt: DataFormat, value: Any, path: Any, options: dict[str, Any]) -> di
 def _metadata(path: str, stat: os.stat_result | None) -> dict[str, Any]:
     import time
 
-    scheme = path.split("://", 1)[0] if "://" in path else ""
+    scheme = path.split("://", 1)[0] if is_url(path) else ""
     return {
         "file_metadata": {
             "path": path,

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from ..errors import DagwireError
 from ..io.atomic import atomic_write
 from ..io.serializers import JSON, NPY, PARQUET, PICKLE, Serializer
+from ..io.urls import local_path, require_fsspec
 
 Ref = dict[str, Any]
 
@@ -122,12 +123,9 @@ class _FsspecFolder:
 
     def __init__(self, url: str, storage_options: dict[str, Any]) -> None:
         try:
-            import fsspec
+            fsspec = require_fsspec(url)
         except ImportError as exc:
-            raise ArtifactError(
-                f"The artifact root {url!r} is a URL, which needs fsspec (and the package of its "
-                "protocol, e.g. s3fs for s3://). Install it, or use a local folder as the root."
-            ) from exc
+            raise ArtifactError(f"The artifact root {exc}") from exc
         self.fs, self.path = fsspec.core.url_to_fs(url, **storage_options)
         self.url = url.rstrip("/")
         self.path = self.path.rstrip("/")
@@ -179,13 +177,12 @@ class ArtifactStore:
         text = os.fspath(root)
         if not text:
             raise ArtifactError("The artifact root is empty; give a folder or an fsspec URL.")
-        if text.startswith("file://"):
-            text = text[len("file://") :]
-        if "://" in text:
+        local = local_path(text)
+        if local is None:
             self._files: _LocalFolder | _FsspecFolder = _FsspecFolder(text, storage_options or {})
             self.root = text.rstrip("/")
         else:
-            path = Path(text).expanduser().absolute()
+            path = Path(local).expanduser().absolute()
             self._files = _LocalFolder(path)
             self.root = str(path)
         self._serializers = serializers

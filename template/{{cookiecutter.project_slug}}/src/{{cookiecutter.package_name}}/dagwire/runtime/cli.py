@@ -10,10 +10,8 @@ A generated project's ``cli.py`` is one line over this module:
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
-import reprlib
 import shlex
 import sys
 import time
@@ -24,6 +22,7 @@ from typing import Any, TextIO
 
 from .. import visualize
 from ..errors import DagwireError
+from ..messages import did_you_mean, format_duration, short_repr
 from ..node import type_name
 from .lock import check_lock, lock_path, write_lock
 from .pipeline import Pipeline
@@ -98,9 +97,8 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     except Exception:
         if not header:
             print(
-                f"Run {run_id} failed after {time.perf_counter() - started:.2f}s. Fix the "
-                f"problem and resume it with: run --run-id {shlex.quote(run_id)}"
-                + _repeat_options(args),
+                f"Run {run_id} failed after {_since(started)}. Fix the problem and resume it "
+                f"with: run --run-id {shlex.quote(run_id)}" + _repeat_options(args),
                 file=out,
             )
         raise
@@ -109,7 +107,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         for name in result.targets:
             print(f"  {_describe_output(name, result)}", file=out)
     print(
-        f"Done in {time.perf_counter() - started:.2f}s: {len(result.ran)} group(s) ran, "
+        f"Done in {_since(started)}: {len(result.ran)} group(s) ran, "
         f"{len(result.skipped)} already complete.",
         file=out,
     )
@@ -228,11 +226,9 @@ def _warn_about_unknown_settings(pipeline: Pipeline, config: dict[str, Any], gra
     known = {*pipeline.config, *graph.nodes, *graph.external_inputs}
     for key in config:
         if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "."
             print(
                 f"warning: --set {key}: no config key, input or node of {pipeline.name} has "
-                f"this name{hint}",
+                f"this name.{did_you_mean(key, sorted(known))}",
                 file=sys.stderr,
             )
 
@@ -253,18 +249,16 @@ def _describe_output(name: str, result: Any) -> str:
     where = f"{ref['uri']} ({_size(ref.get('size'))})"
     size = ref.get("size")
     if ref.get("serializer") == "json" and isinstance(size, int) and size < _SHOWN_MAX_BYTES:
-        return f"{name} = {_short(result.load(name))}  -> {where}"
+        return f"{name} = {short_repr(result.load(name), 80)}  -> {where}"
     return f"{name} -> {where}"
 
 
-def _short(value: Any) -> str:
-    short = reprlib.Repr()
-    short.maxstring = short.maxother = 80
-    return short.repr(value).replace("\n", " ")
+def _since(started: float) -> str:
+    return format_duration(time.perf_counter() - started)
 
 
 def _seconds(value: float | None) -> str:
-    return f"  {value:.3f}s" if isinstance(value, (int, float)) else ""
+    return f"  {format_duration(value)}" if isinstance(value, (int, float)) else ""
 
 
 def _size(size: int | None) -> str:

@@ -14,13 +14,13 @@ stages list (in every mode, so switching modes never loses an artifact). Nothing
 
 from __future__ import annotations
 
-import difflib
 import graphlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DagwireError
+from ..messages import did_you_mean
 
 GROUPINGS = ("stages", "nodes", "single")
 #: The name of the only group of the ``single`` mode (and of ``stages`` mode without stages).
@@ -62,8 +62,7 @@ class GroupPlan:
         try:
             return self._by_name[name]
         except KeyError:
-            close = difflib.get_close_matches(str(name), self._by_name, n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(name, self._by_name, cutoff=0.5)
             raise PlanError(
                 f"No {'stage' if self.grouping == 'stages' else 'group'} named {name!r} in this "
                 f"plan ({self.grouping} grouping).{hint} "
@@ -73,8 +72,7 @@ class GroupPlan:
     def owner(self, node: str) -> Group:
         """The group that computes ``node``."""
         if node not in self._owner:
-            close = difflib.get_close_matches(str(node), self._owner, n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(node, self._owner)
             raise PlanError(f"No group of this plan computes {node!r}.{hint}")
         return self[self._owner[node]]
 
@@ -205,8 +203,7 @@ def _check_names(
                 f"{what} {name!r} is an input of the graph (needed by "
                 f"{', '.join(graph.external_inputs[name])}), not something it computes."
             )
-        close = difflib.get_close_matches(name, sorted(computed), n=3, cutoff=0.6)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        hint = did_you_mean(name, sorted(computed))
         raise PlanError(f"{what} {name!r} is not a node of the graph.{hint}")
 
 

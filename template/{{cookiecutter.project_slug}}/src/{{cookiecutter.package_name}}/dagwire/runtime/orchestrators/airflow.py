@@ -19,6 +19,7 @@ from typing import Any
 
 from airflow.sdk import DAG, Param, dag, get_current_context, task
 
+from ...io.urls import is_url
 from ..artifacts import Ref
 from ..lock import check_lock, locked_plan
 from ..pipeline import ARTIFACTS_ENV, Pipeline, PipelineDefinitionError
@@ -96,7 +97,7 @@ def _run(package: str, planned: GroupPlan, group: str) -> dict[str, Ref]:
         )
     root = pipeline.artifacts_location()
     store = pipeline.store(root)
-    if "://" not in root and not os.path.isabs(root):
+    if not is_url(root) and not os.path.isabs(root):
         log.warning(
             "dagwire: the artifact root %r is relative, so it means %s on this worker only. Set "
             "[artifacts] root in pipeline.toml or %s to a path or URL that every "

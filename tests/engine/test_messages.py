@@ -7,7 +7,13 @@ from dagwire.messages import did_you_mean, format_duration, short_repr
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0.0000042, "4.2 µs"), (0.000004, "4 µs"), (0.0012, "1.2 ms"), (3.4567, "3.46 s")],
+    [
+        (0.0000042, "4.2 µs"),
+        (0.000004, "4 µs"),
+        (0.0012, "1.2 ms"),
+        (0.25, "250 ms"),
+        (3.4567, "3.46 s"),
+    ],
 )
 def test_durations_take_the_unit_that_fits(seconds, text):
     assert format_duration(seconds) == text

@@ -181,7 +181,9 @@ def _missing_inputs_error(
 ENABLE = "Builder().enable_dynamic_execution(allow_experimental_mode=True)"
 
 
-def static_schedule(graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str]) -> Any:
+def static_schedule(
+    graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str]
+) -> Schedule:
     """The schedule of the plain loop; refuses Parallelizable/Collect nodes (they need dynamic
     execution)."""
     schedule = make_schedule(graph, final_vars, given)

@@ -49,7 +49,7 @@ if runner == "airflow":
     dags = work / "dags"
     dags.mkdir()
     (dags / "bench_dags.py").write_text(
-        f"from {package}.dagwire.orchestrators.airflow import pipeline_dag\n"
+        f"from {package}.dagwire.runtime.orchestrators.airflow import pipeline_dag\n"
         "for grouping in ('single', 'nodes'):\n"
         f"    globals()[grouping] = pipeline_dag({package!r}, dag_id=grouping, grouping=grouping,"
         " retries=0)\n"
@@ -64,8 +64,8 @@ if runner == "prefect":
     os.environ.pop("PREFECT_API_URL", None)
 
 from importlib import import_module
-Pipeline = import_module(f"{package}.dagwire.pipeline").Pipeline
-run_pipeline = import_module(f"{package}.dagwire.runs").run_pipeline
+Pipeline = import_module(f"{package}.dagwire.runtime.pipeline").Pipeline
+run_pipeline = import_module(f"{package}.dagwire.runtime.runs").run_pipeline
 pipeline = Pipeline.load(package)
 results = {}
 
@@ -101,7 +101,7 @@ if runner == "prefect":
     import logging
     started = time.perf_counter()
     from prefect.testing.utilities import prefect_test_harness
-    flows = import_module(f"{package}.dagwire.orchestrators.prefect")
+    flows = import_module(f"{package}.dagwire.runtime.orchestrators.prefect")
     with prefect_test_harness(server_startup_timeout=120):
         logging.getLogger("prefect").setLevel(logging.ERROR)
         results["prefect/setup"] = {"first": time.perf_counter() - started}
@@ -159,7 +159,7 @@ def time_round_trip(rows: int, repeat: int) -> dict[str, dict[str, float]]:
     import pyarrow.parquet as pq
 
     sys.path.insert(0, str(ENGINE_PARENT))
-    from dagwire.artifacts import ArtifactStore
+    from dagwire.runtime.artifacts import ArtifactStore
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(

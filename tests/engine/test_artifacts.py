@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dagwire import artifacts
-from dagwire.artifacts import ArtifactError, ArtifactStore, Serializer, safe_name, safe_run_id
+from dagwire.runtime import artifacts
+from dagwire.runtime.artifacts import (
+    ArtifactError,
+    ArtifactStore,
+    Serializer,
+    safe_name,
+    safe_run_id,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -228,10 +234,10 @@ def test_numpy_arrays_are_npy_and_object_arrays_are_pickled(tmp_path):
 
 
 def test_optional_libraries_are_imported_only_when_a_value_needs_them():
-    engine = Path(artifacts.__file__).parent.parent
+    engine = Path(artifacts.__file__).parents[2]
     code = (
         "import sys, tempfile\n"
-        "from dagwire.artifacts import ArtifactStore\n"
+        "from dagwire.runtime.artifacts import ArtifactStore\n"
         "store = ArtifactStore(tempfile.mkdtemp())\n"
         "store.load(store.save('run', 'x', {'a': [1, 2]}))\n"
         "store.load(store.save('run', 'y', {1, 2}))\n"
@@ -409,7 +415,7 @@ def test_a_broken_record_is_an_error_naming_its_file(tmp_path, content):
 
 @pytest.mark.parametrize("record", ["manifest.json", "groups/g.json"])
 def test_runs_are_still_listed_when_one_run_has_a_broken_record(tmp_path, record):
-    from dagwire.runs import list_runs
+    from dagwire.runtime.runs import list_runs
 
     store = ArtifactStore(tmp_path)
     for run in ("good", "bad"):

@@ -4,7 +4,7 @@ import os
 import uuid
 
 import pytest
-from dagwire.atomic import atomic_write, local_path
+from dagwire.io.atomic import atomic_write, local_path
 
 
 def half_then(error):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagwire
 import pytest
-from dagwire.cli import _size, _toml_value, main
+from dagwire.runtime.cli import _size, _toml_value, main
 from engine_support import write_package
 
 ENGINE_PARENT = Path(dagwire.__file__).resolve().parents[1]
@@ -124,8 +124,8 @@ def test_set_values_are_parsed_as_toml_else_kept_as_text(project, capsys, tmp_pa
 def test_a_mistyped_set_key_is_warned_about(project, capsys):
     code, out, err = cli(capsys, project, "run", "--set", "scal=3", "--set", "n=4")
     assert code == 0
-    assert "warning: --set scal: no config key, input or node of demo has this name; " in err
-    assert "did you mean 'scale'?" in err
+    assert "warning: --set scal: no config key, input or node of demo has this name. " in err
+    assert "Did you mean 'scale'?" in err
     assert "--set n" not in err
 
 
@@ -276,7 +276,7 @@ def test_artifact_root_from_option_and_environment(project, capsys, tmp_path, mo
 
 def test_a_real_process_exits_with_the_code(project, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ENGINE_PARENT), str(tmp_path / "src")])}
-    code = f"import sys; from dagwire.cli import main; sys.exit(main(package={project!r}))"
+    code = f"import sys; from dagwire.runtime.cli import main; sys.exit(main(package={project!r}))"
     ok = subprocess.run(
         [sys.executable, "-c", code, "run", "--run-id", "p"],
         env=env,
@@ -298,7 +298,7 @@ def test_a_real_process_exits_with_the_code(project, tmp_path):
 
 def test_output_into_a_closed_pipe_ends_quietly(project, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ENGINE_PARENT), str(tmp_path / "src")])}
-    code = f"import sys; from dagwire.cli import main; sys.exit(main(package={project!r}))"
+    code = f"import sys; from dagwire.runtime.cli import main; sys.exit(main(package={project!r}))"
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `| head` that has already exited: every write fails
     try:
@@ -352,7 +352,7 @@ def test_run_shows_small_json_outputs_and_only_points_at_the_others(project, cap
 
 
 def test_run_builds_the_graph_once(project, capsys, monkeypatch):
-    from dagwire.pipeline import Pipeline
+    from dagwire.runtime.pipeline import Pipeline
 
     builds = []
     real = Pipeline.driver

@@ -410,6 +410,32 @@ def test_failing_node_keeps_exception_type_and_notes_node_and_path():
     assert "b -> c" in notes and "a: int" in notes
 
 
+@pytest.mark.parametrize("mode", ["loop", "hooks", "dynamic", "nested"])
+def test_a_failing_node_is_noted_once_and_named_by_failed_node(mode):
+    """One visible protocol, whichever part of the engine runs the node: ``failed_node`` names
+    where the error happened, and one note describes it (a nested driver's node, in its run)."""
+    from dagwire.lifecycle.default import NodeTimer
+
+    def a(x: int) -> int:
+        return x
+
+    def b(a: int) -> int:
+        raise KeyError("boom")
+
+    inner = build(a, b)
+
+    def outer(y: int) -> int:
+        return inner.execute(["b"], inputs={"x": y})["b"]
+
+    fns = (outer,) if mode == "nested" else (a, b)
+    dr = build(*fns, adapters=[NodeTimer()] if mode == "hooks" else (), dynamic=mode == "dynamic")
+    with pytest.raises(KeyError) as info:
+        dr.execute(["outer" if mode == "nested" else "b"], inputs={"y": 1, "x": 1})
+    assert errors.failed_node(info.value) == "b"
+    described = [n for n in info.value.__notes__ if n.startswith("dagwire: node")]
+    assert len(described) == 1 and "node 'b' failed" in described[0]
+
+
 def test_final_vars_as_a_bare_string_is_refused_clearly():
     def a() -> int:
         return 1
@@ -583,7 +609,7 @@ def test_string_annotations_are_resolved_for_type_checks(tmp_path, monkeypatch):
     assert dr.graph.nodes["c"].type is int  # only the return annotation was a string
 
 
-def test_plan_cache_evicts_and_stays_correct_under_threads():
+def test_schedule_cache_evicts_and_stays_correct_under_threads():
     from concurrent.futures import ThreadPoolExecutor
 
     def a(x: int) -> int:
@@ -597,4 +623,4 @@ def test_plan_cache_evicts_and_stays_correct_under_threads():
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(call, range(2000)))
     # bounded, not exact: racing threads may each insert once past the limit before evicting
-    assert len(dr._plans) <= 64 + 8
+    assert len(dr._schedules) <= 64 + 8

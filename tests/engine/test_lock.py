@@ -9,10 +9,17 @@ import textwrap
 import uuid
 
 import pytest
-from dagwire.cli import main
-from dagwire.lock import LockError, check_lock, lock_path, locked_plan, read_lock, write_lock
-from dagwire.pipeline import Pipeline, PipelineDefinitionError
-from dagwire.plan import PlanError
+from dagwire.runtime.cli import main
+from dagwire.runtime.lock import (
+    LockError,
+    check_lock,
+    lock_path,
+    locked_plan,
+    read_lock,
+    write_lock,
+)
+from dagwire.runtime.pipeline import Pipeline, PipelineDefinitionError
+from dagwire.runtime.plan import PlanError
 
 TOML = """
 [pipeline]
@@ -195,8 +202,8 @@ def test_a_dag_file_style_import_stays_cheap(package, tmp_path):
     write_lock(Pipeline.load(package), package)
     probe = (
         "import sys\n"
-        "from dagwire.lock import locked_plan\n"
-        "from dagwire.pipeline import Pipeline\n"
+        "from dagwire.runtime.lock import locked_plan\n"
+        "from dagwire.runtime.pipeline import Pipeline\n"
         f"settings = Pipeline.load({package!r}, import_modules=False)\n"
         f"plan = locked_plan(settings, {package!r})\n"
         "print([g.name for g in plan.groups])\n"

@@ -4,9 +4,9 @@ import json
 import pickle
 
 import pytest
-from dagwire import formats
 from dagwire.errors import InvalidDecoratorError
 from dagwire.function_modifiers import load_from, save_to, source, value
+from dagwire.io import formats
 from engine_support import build
 
 pd = pytest.importorskip("pandas")

@@ -5,8 +5,8 @@ import sys
 import engine_support
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
-from dagwire.artifacts import ArtifactStore
-from dagwire.pipeline import Pipeline, PipelineDefinitionError
+from dagwire.runtime.artifacts import ArtifactStore
+from dagwire.runtime.pipeline import Pipeline, PipelineDefinitionError
 
 EXAMPLE = """
 [pipeline]

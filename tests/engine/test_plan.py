@@ -4,7 +4,7 @@ import pytest
 from dagwire import driver
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.function_modifiers import config
-from dagwire.plan import SINGLE_GROUP, GroupPlan, PlanError
+from dagwire.runtime.plan import SINGLE_GROUP, GroupPlan, PlanError
 
 
 def raw(n: int) -> list:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
-from dagwire.artifacts import ArtifactError, ArtifactStore, safe_run_id
-from dagwire.pipeline import Pipeline
-from dagwire.runs import (
+from dagwire.runtime.artifacts import ArtifactError, ArtifactStore, safe_run_id
+from dagwire.runtime.pipeline import Pipeline
+from dagwire.runtime.runs import (
     RunError,
     RunGraph,
     graph_snapshot,
@@ -499,7 +499,7 @@ def test_a_shared_run_graph_records_groups_running_at_once_in_threads(store, bui
 
 def test_importing_the_runner_does_not_load_the_built_in_adapters():
     engine = Path(sys.modules["dagwire"].__file__).resolve().parents[1]
-    code = "import sys, dagwire.runs; print('dagwire.lifecycle.default' in sys.modules)"
+    code = "import sys, dagwire.runtime.runs; print('dagwire.lifecycle.default' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=engine, capture_output=True, text=True, check=True
     )

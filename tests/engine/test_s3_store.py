@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
-from dagwire.artifacts import ArtifactStore, safe_run_id
-from dagwire.pipeline import Pipeline
-from dagwire.runs import list_runs, read_manifest, run_group, run_pipeline
+from dagwire.runtime.artifacts import ArtifactStore, safe_run_id
+from dagwire.runtime.pipeline import Pipeline
+from dagwire.runtime.runs import list_runs, read_manifest, run_group, run_pipeline
 
 s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")

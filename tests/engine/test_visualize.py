@@ -75,7 +75,7 @@ def test_pictures_show_status_and_time_after_a_run(tmp_path):
     dr.execute(["doubled"], inputs={"x": 1})
     text = dr.display_all_functions(str(tmp_path / "after.mmd"))
     assert "doubled: int [ok 1.2 ms]" in text
-    assert "raw: int [ok 4 µs]" in text  # short nodes in microseconds, not "0.0 ms"
+    assert "raw: int [ok 4.2 µs]" in text  # short nodes in microseconds, not "0.0 ms"
 
 
 def test_unknown_suffix_is_refused_with_the_choices(dr, tmp_path):

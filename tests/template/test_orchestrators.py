@@ -93,7 +93,7 @@ def test_the_airflow_dag_file_is_cheap_and_names_the_package(projects: dict[str,
     code = dag_file.read_text(encoding="utf-8")
     assert 'pipeline_dag("my_pipeline")' in code
     imports = [line for line in code.splitlines() if line.startswith(("import ", "from "))]
-    assert imports == ["from my_pipeline.dagwire.orchestrators.airflow import ("]
+    assert imports == ["from my_pipeline.dagwire.runtime.orchestrators.airflow import ("]
 
 
 def test_the_shipped_lock_describes_the_shipped_pipeline(projects: dict[str, Path]):

@@ -270,22 +270,23 @@ def test_each_file_says_on_its_first_line_who_owns_it(generate: Generate, orches
 
 
 def test_engine_passes_the_lint_rules_of_the_projects_it_ships_in(default_project: Path):
-    """Projects exclude the vendored engine from their ruff run, so it is held to it here."""
+    """Projects exclude the vendored engine from their ruff run, so it is held to it here: the
+    projects' lint rules, and ``ruff format`` (one formatter for every file, no hand layout)."""
     ruff = Path(sys.executable).parent / "ruff"
     settings = toml(default_project / "pyproject.toml")["tool"]["ruff"]
-    result = subprocess.run(
-        [
-            str(ruff) if ruff.exists() else "ruff",
-            "check",
-            "--no-cache",
-            "--isolated",
-            f"--line-length={settings['line-length']}",
-            f"--target-version={settings['target-version']}",
-            f"--select={','.join(settings['lint']['select'])}",
-            str(ENGINE_DIR),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    common = [
+        "--isolated",
+        f"--line-length={settings['line-length']}",
+        f"--target-version={settings['target-version']}",
+    ]
+    for command in (
+        ["check", "--no-cache", *common, f"--select={','.join(settings['lint']['select'])}"],
+        ["format", "--check", "--no-cache", *common],
+    ):
+        result = subprocess.run(
+            [str(ruff) if ruff.exists() else "ruff", *command, str(ENGINE_DIR)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"

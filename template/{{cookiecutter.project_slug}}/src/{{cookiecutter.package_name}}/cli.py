@@ -1,7 +1,7 @@
 # Template-owned: `copier update` keeps this file in step with dagwire; see docs/dagwire.md.
-"""Console entry point; the runner itself lives in the vendored engine (``dagwire.cli``)."""
+"""Console entry point; the runner itself lives in the vendored ``dagwire.runtime.cli``."""
 
-from .dagwire import cli as _cli
+from .dagwire.runtime import cli as _cli
 
 
 def main(argv: list[str] | None = None) -> int:

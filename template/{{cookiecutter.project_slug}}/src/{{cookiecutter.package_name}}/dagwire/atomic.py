@@ -1,80 +1,16 @@
-"""Write a local file or an fsspec URL so that readers never see half of it.
+"""Moved in 0.2.0 to ``dagwire.io.atomic``.
 
-    with atomic_write("out/model.bin") as file:    # or "file:///...", "s3://bucket/model.bin"
-        file.write(data)
-
-The bytes go to a temporary file with a unique name. Only when the block ends without an error
-does it become the target: locally by ``os.replace`` in the same folder, after an fsync (so a crash
-cannot leave an empty file under the real name); for other URLs by one ``put_file`` upload. On any
-error, Ctrl-C included, the temporary file is removed and the error goes on; the target stays as
-it was.
+Kept so code written for 0.1.0 keeps importing.
 """
 
-from __future__ import annotations
+from .io.atomic import (
+    atomic_write,
+    local_path,
+    require_fsspec,
+)
 
-import os
-import secrets
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from typing import Any, BinaryIO
-
-_FILE_URL = "file://"
-
-
-def local_path(target: str | os.PathLike[str]) -> str | None:
-    """The local path ``target`` names (``file://`` URLs included), or None for other URLs."""
-    text = os.fspath(target)
-    if text.startswith(_FILE_URL):
-        return text[len(_FILE_URL) :]
-    return None if "://" in text else text
-
-
-def require_fsspec() -> Any:
-    """fsspec, or an ImportError that says what to install."""
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise ImportError(
-            "Paths with '://' are fsspec URLs; install fsspec (and the package of the protocol, "
-            "e.g. s3fs for s3://), or use a local path."
-        ) from exc
-    return fsspec
-
-
-@contextmanager
-def atomic_write(
-    target: str | os.PathLike[str], *, storage_options: dict[str, Any] | None = None
-) -> Iterator[BinaryIO]:
-    """A binary file that becomes ``target`` whole when the block ends, or never on an error."""
-    path = local_path(target)
-    if path is None:
-        with _uploaded_on_success(os.fspath(target), storage_options or {}) as file:
-            yield file
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    # Not mkstemp: its files are private (0600); these get the usual permissions.
-    temp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(8)}.tmp")
-    try:
-        with open(temp, "xb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
-@contextmanager
-def _uploaded_on_success(url: str, storage_options: dict[str, Any]) -> Iterator[BinaryIO]:
-    fs, remote = require_fsspec().core.url_to_fs(url, **storage_options)
-    fd, temp = tempfile.mkstemp(prefix="dagwire-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            yield file
-        fs.put_file(temp, remote)  # one upload: the object appears whole or not at all
-    finally:
-        os.unlink(temp)
+__all__ = [
+    "atomic_write",
+    "local_path",
+    "require_fsspec",
+]

@@ -10,15 +10,17 @@ from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from .dynamic import DynamicExecutionOptions, static_plan
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution import ExecutionPlan, check_input_types, inputs_read, new_run_id, run_plan
+from .execution.loop import new_run_id, run_schedule
+from .execution.options import DynamicExecutionOptions
+from .execution.schedule import Schedule, check_input_types, inputs_read, static_schedule
 from .function_modifiers.base import function_node_name
 from .graph import FunctionGraph
 from .lifecycle.adapters import AdapterSet
 from .lifecycle.api import ResultBuilder
 
-_PLAN_CACHE_SIZE = 64
+#: Schedules kept per driver, one per request shape (outputs and given names).
+_SCHEDULE_CACHE_SIZE = 64
 
 
 class Variable(NamedTuple):
@@ -55,8 +57,8 @@ class Driver:
         ]
         self.adapters = AdapterSet(listed, default_result=_default_result or _legacy_result())
         dynamic = _dynamic_execution(_executors, self.adapters)
-        self._make_plan = dynamic.plan if dynamic else static_plan
-        self._run_plan = dynamic.run if dynamic else run_plan
+        self._make_schedule = dynamic.schedule if dynamic else static_schedule
+        self._run_schedule = dynamic.run if dynamic else run_schedule
         self.graph = FunctionGraph.from_modules(
             self.modules,
             self.config,
@@ -67,7 +69,7 @@ class Driver:
         self._validate_statically()
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
-        self._plans: dict[tuple[Any, ...], ExecutionPlan] = {}
+        self._schedules: dict[tuple[Any, ...], Schedule] = {}
 
     @property
     def public_graph(self) -> Any:
@@ -89,10 +91,10 @@ class Driver:
     ) -> Any:
         """Compute ``final_vars`` (names or the functions themselves) and build the result."""
         names = self._names(final_vars)
-        given, plan = self._prepare(names, inputs, overrides)
+        given, schedule = self._prepare(names, inputs, overrides)
         graph_hooks = self.adapters.graph_hooks
         if not graph_hooks:
-            outputs = self._run_plan(self.graph, plan, given, self.adapters)
+            outputs = self._run_schedule(self.graph, schedule, given, self.adapters)
             return self.adapters.result_builder.build_result(**outputs)
         run_id = new_run_id()
         for hook in graph_hooks:
@@ -101,19 +103,22 @@ class Driver:
                 final_vars=names,
                 inputs=inputs,
                 overrides=overrides,
-                execution_path=[s.name for s in plan.steps],
+                execution_path=[s.name for s in schedule.steps],
                 run_id=run_id,
             )
         outputs = None
         try:
-            outputs = self._run_plan(self.graph, plan, given, self.adapters, run_id)
+            outputs = self._run_schedule(self.graph, schedule, given, self.adapters, run_id)
             result = self.adapters.result_builder.build_result(**outputs)
         except Exception as exc:
             for hook in graph_hooks:
                 hook.run_after_graph_execution(
-                    graph=self.public_graph, success=False, error=exc, results=outputs,
+                    graph=self.public_graph,
+                    success=False,
+                    error=exc,
+                    results=outputs,
                     run_id=run_id,
-                )  # fmt: skip
+                )
             raise
         for hook in graph_hooks:
             hook.run_after_graph_execution(
@@ -130,8 +135,8 @@ class Driver:
     ) -> dict[str, Any]:
         """Like ``execute`` but always returns the dict of outputs, skipping the result builder."""
         names = self._names(final_vars)
-        given, plan = self._prepare(names, inputs, overrides)
-        return self._run_plan(self.graph, plan, given, self.adapters)
+        given, schedule = self._prepare(names, inputs, overrides)
+        return self._run_schedule(self.graph, schedule, given, self.adapters)
 
     def validate_execution(
         self,
@@ -145,8 +150,8 @@ class Driver:
 
     def execution_plan(self, final_vars: Iterable[str], *, given: Iterable[str] = ()) -> list[str]:
         """The nodes ``execute`` would run, in order."""
-        plan = self._plan(self._names(final_vars), frozenset(given) | frozenset(self.config))
-        return [s.name for s in plan.steps]
+        given = frozenset(given) | frozenset(self.config)
+        return [s.name for s in self._schedule(self._names(final_vars), given).steps]
 
     # --- introspection -----------------------------------------------------------------------
     def list_available_variables(
@@ -237,8 +242,8 @@ class Driver:
     ) -> str:
         """The part of the graph ``execute(final_vars, ...)`` would run and the inputs it reads."""
         names = self._names(final_vars)
-        _, plan = self._prepare(names, inputs, overrides)
-        shown = {s.name for s in plan.steps} | inputs_read(plan, self.graph) | set(names)
+        _, schedule = self._prepare(names, inputs, overrides)
+        shown = {s.name for s in schedule.steps} | inputs_read(schedule, self.graph) | set(names)
         return self._picture(shown, output_file_path, render_kwargs)
 
     def _picture(
@@ -274,7 +279,7 @@ class Driver:
 
     def _prepare(
         self, names: list[str], inputs: dict[str, Any] | None, overrides: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], ExecutionPlan]:
+    ) -> tuple[dict[str, Any], Schedule]:
         inputs = inputs or {}
         overlap = self.config.keys() & inputs.keys()
         if overlap:
@@ -285,10 +290,10 @@ class Driver:
         if not self.graph.nodes.keys().isdisjoint(inputs):
             inputs = self._without_computed(inputs)
         given = {**self.config, **inputs, **(overrides or {})}
-        plan = self._plan(names, frozenset(given))
-        if plan.input_types and self.adapters.checks_types:
-            check_input_types(plan, given, overrides or (), self.graph)
-        return given, plan
+        schedule = self._schedule(names, frozenset(given))
+        if schedule.input_types and self.adapters.checks_types:
+            check_input_types(schedule, given, overrides or (), self.graph)
+        return given, schedule
 
     def _without_computed(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Inputs feed external inputs only, as in Apache Hamilton: one named like a node is
@@ -304,18 +309,18 @@ class Driver:
             )
         return {k: v for k, v in inputs.items() if k not in nodes}
 
-    def _plan(self, names: list[str], given: frozenset[str]) -> ExecutionPlan:
+    def _schedule(self, names: list[str], given: frozenset[str]) -> Schedule:
         key = (tuple(names), given)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._make_plan(self.graph, names, given)
-            if len(self._plans) >= _PLAN_CACHE_SIZE:  # evict the oldest; threads may share a driver
+        schedule = self._schedules.get(key)
+        if schedule is None:
+            schedule = self._make_schedule(self.graph, names, given)
+            if len(self._schedules) >= _SCHEDULE_CACHE_SIZE:  # evict the oldest
                 try:
-                    self._plans.pop(next(iter(self._plans)), None)
+                    self._schedules.pop(next(iter(self._schedules)), None)
                 except (StopIteration, RuntimeError):  # another thread changed it: nothing to do
                     pass
-            self._plans[key] = plan
-        return plan
+            self._schedules[key] = schedule
+        return schedule
 
     def _validate_statically(self) -> None:
         problems = []
@@ -455,15 +460,15 @@ def _describe_record(record: Any) -> str:
     duration = getattr(record, "duration", None)
     if duration is None:
         return str(status)
-    if duration < 0.001:
-        return f"{status} {duration * 1e6:.0f} µs"
-    return f"{status} {duration * 1000:.1f} ms"
+    from .messages import format_duration
+
+    return f"{status} {format_duration(duration)}"
 
 
 def _dynamic_execution(executors: tuple[Any, Any] | None, adapters: AdapterSet) -> Any:
     """The dynamic machinery, loaded only for drivers that asked for executors or a thread pool."""
     if executors is None and getattr(adapters.result_builder, "local_executor", None) is None:
         return None
-    from .parallel import dynamic_execution
+    from .execution.parallel import dynamic_execution
 
     return dynamic_execution(executors, adapters)

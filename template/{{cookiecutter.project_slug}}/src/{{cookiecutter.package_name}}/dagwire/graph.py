@@ -16,8 +16,8 @@ from typing import Any
 
 from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
 from .function_modifiers.base import MODIFIERS_ATTR, nodes_from_function
+from .htypes import is_compatible
 from .node import Dependency, Node, node_from_function, public_functions_of, type_name
-from .types import is_compatible
 
 
 class FunctionGraph:
@@ -131,14 +131,12 @@ class FunctionGraph:
                 )
 
     def unknown_names_error(self, names: Iterable[str], what: str = "output") -> UnknownOutputError:
-        import difflib
+        from .messages import did_you_mean
 
         known = [*self.nodes, *self.external_inputs]
-        lines = []
-        for name in names:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            lines.append(f"  '{name}' is not a node of this graph.{hint}")
+        lines = [
+            f"  '{name}' is not a node of this graph.{did_you_mean(name, known)}" for name in names
+        ]
         return UnknownOutputError(
             f"Unknown {what}{'s' if len(lines) > 1 else ''}:\n"
             + "\n".join(lines)

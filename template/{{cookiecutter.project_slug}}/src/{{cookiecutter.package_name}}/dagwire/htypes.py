@@ -1,9 +1,13 @@
-"""Type markers with a meaning for execution, and a runtime check of values against annotations.
+"""Type markers with a meaning for execution, and the type rules: may a declared type flow into a
+parameter (checked at build time), and is a value of a type (checked at run time).
 
 ``Parallelizable[T]`` marks a function that yields items, each of which runs the nodes downstream
 of it once; ``Collect[T]`` marks the parameter that receives the list of those per-item results.
 Both are ``Protocol`` classes over ``Iterable``, as in Apache Hamilton, so static type checkers
 accept a generator where ``Parallelizable[int]`` is declared and a list where ``Collect[int]`` is.
+
+``is_compatible`` is Apache Hamilton's edge rule: exact match, subclass, ``Any`` on either side, a
+member of a ``Union``, or the same generic outer type (``list[int]`` into ``list``).
 """
 
 from __future__ import annotations
@@ -120,3 +124,47 @@ def check_instance(obj: Any, type_: Any, deep: bool = True) -> bool:
     if isinstance(obj, (list, tuple, set, frozenset)):
         return all(check_instance(item, args[0]) for item in obj)
     return True  # other generics (iterators, callables): the outer type is all we can check
+
+
+# --- may a declared type flow into a parameter (the edge rule) ----------------------------------
+def is_compatible(produced: Any, accepted: Any) -> bool:
+    if produced is accepted or produced is Any or accepted is Any or accepted is object:
+        return True
+    if produced == accepted:
+        return True
+    accepted_origin = typing.get_origin(accepted)
+    if accepted_origin is typing.Annotated:
+        return is_compatible(produced, typing.get_args(accepted)[0])
+    if typing.get_origin(produced) is typing.Annotated:
+        return is_compatible(typing.get_args(produced)[0], accepted)
+    if accepted_origin is Collect or accepted is Collect:  # receives each parallel item's value
+        return is_compatible(produced, element_type(accepted))
+    if typing.get_origin(produced) is Parallelizable or produced is Parallelizable:
+        return is_compatible(element_type(produced), accepted)  # each item flows on its own
+    if accepted_origin in _UNION_TYPES:
+        return any(is_compatible(produced, member) for member in typing.get_args(accepted))
+    produced_origin = typing.get_origin(produced)
+    if produced_origin in _UNION_TYPES:
+        return all(is_compatible(member, accepted) for member in typing.get_args(produced))
+    if isinstance(accepted, typing.TypeVar):
+        return True
+    produced_class = produced_origin or produced
+    accepted_class = accepted_origin or accepted
+    if isinstance(produced_class, type) and isinstance(accepted_class, type):
+        if not issubclass(produced_class, accepted_class):
+            return False
+        if produced_origin is None or accepted_origin is None:
+            return True  # list[int] into list, or list into list[int]: the outer type decides
+        return _args_compatible(typing.get_args(produced), typing.get_args(accepted))
+    return _is_unresolvable(produced) or _is_unresolvable(accepted)
+
+
+def _args_compatible(produced: tuple[Any, ...], accepted: tuple[Any, ...]) -> bool:
+    if len(produced) != len(accepted):
+        return True
+    return all(is_compatible(p, a) for p, a in zip(produced, accepted, strict=True))
+
+
+def _is_unresolvable(tp: Any) -> bool:
+    """Protocols, NewTypes and the like: accept rather than refuse what we cannot judge."""
+    return not isinstance(tp, type) and typing.get_origin(tp) is None

@@ -25,9 +25,17 @@ class Node:
     """One computable value: ``fn`` called with the values named by ``inputs``."""
 
     __slots__ = (
-        "name", "fn", "inputs", "type", "tags", "doc", "_origin", "user_function", "params",
+        "name",
+        "fn",
+        "inputs",
+        "type",
+        "tags",
+        "doc",
+        "_origin",
+        "user_function",
+        "params",
         "positional",
-    )  # fmt: skip
+    )
     _FIELDS = ("name", "fn", "inputs", "type", "tags", "doc", "origin", "user_function")
 
     def __init__(

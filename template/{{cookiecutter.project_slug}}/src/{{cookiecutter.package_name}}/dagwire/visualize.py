@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write
 from .graph import FunctionGraph
+from .io.atomic import atomic_write
 from .node import type_name
 
 

@@ -29,8 +29,9 @@ class ValidationResult:
 
     __slots__ = ("passes", "message", "diagnostics")
 
-    def __init__(self, passes: bool, message: str, diagnostics: dict[str, Any] | None = None
-                 ) -> None:
+    def __init__(
+        self, passes: bool, message: str, diagnostics: dict[str, Any] | None = None
+    ) -> None:
         self.passes = passes
         self.message = message
         self.diagnostics = diagnostics if diagnostics is not None else {}
@@ -38,11 +39,14 @@ class ValidationResult:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ValidationResult) and (
             (self.passes, self.message, self.diagnostics)
-            == (other.passes, other.message, other.diagnostics))
+            == (other.passes, other.message, other.diagnostics)
+        )
 
     def __repr__(self) -> str:
-        return (f"ValidationResult(passes={self.passes!r}, message={self.message!r}, "
-                f"diagnostics={self.diagnostics!r})")
+        return (
+            f"ValidationResult(passes={self.passes!r}, message={self.message!r}, "
+            f"diagnostics={self.diagnostics!r})"
+        )
 
 
 def importance_level(importance: Any) -> DataValidationLevel:
@@ -112,8 +116,7 @@ def act_warn(node_name: str, result: ValidationResult, validator: DataValidator)
         logging.getLogger(__name__).warning(failure_message(node_name, result, validator))
 
 
-def act_fail_bulk(node_name: str,
-                  failures: list[tuple[ValidationResult, DataValidator]]) -> None:
+def act_fail_bulk(node_name: str, failures: list[tuple[ValidationResult, DataValidator]]) -> None:
     messages = [failure_message(node_name, r, v) for r, v in failures if not r.passes]
     if messages:
         raise DataValidationError(

@@ -58,8 +58,7 @@ class DataInRangeValidatorPandasSeries(_InRange, _SeriesCheck):
         return ValidationResult(
             outside == 0,
             f"{inside} values in [{low}, {high}], {outside} outside.",
-            {"range": self.range, "in_range": inside, "out_range": outside,
-             "data_size": len(data)},
+            {"range": self.range, "in_range": inside, "out_range": outside, "data_size": len(data)},
         )
 
 
@@ -75,8 +74,9 @@ class DataInRangeValidatorPrimitives(_InRange):
         low, high = self.range
         passes = bool(low <= data <= high)
         where = "inside" if passes else "outside"
-        return ValidationResult(passes, f"{data} is {where} [{low}, {high}].",
-                                {"range": self.range, "value": data})
+        return ValidationResult(
+            passes, f"{data} is {where} [{low}, {high}].", {"range": self.range, "value": data}
+        )
 
 
 # --- values_in ------------------------------------------------------------------------------------
@@ -102,8 +102,11 @@ class DataInValuesValidatorPandasSeries(_InValues, _SeriesCheck):
         return ValidationResult(
             wrong.empty,
             f"{int(allowed.sum())} allowed values, {len(wrong)} not allowed.",
-            {"values": self.values, "incorrect_values": wrong.value_counts().to_dict(),
-             "data_size": len(data)},
+            {
+                "values": self.values,
+                "incorrect_values": wrong.value_counts().to_dict(),
+                "data_size": len(data),
+            },
         )
 
 
@@ -117,8 +120,11 @@ class DataInValuesValidatorPrimitives(_InValues):
 
     def validate(self, data: Any) -> ValidationResult:
         passes = data in self.values
-        return ValidationResult(passes, f"{data!r} is {'' if passes else 'not '}an allowed value.",
-                                {"values": self.values, "value": data})
+        return ValidationResult(
+            passes,
+            f"{data!r} is {'' if passes else 'not '}an allowed value.",
+            {"values": self.values, "value": data},
+        )
 
 
 # --- missing values -------------------------------------------------------------------------------
@@ -145,8 +151,12 @@ class MaxFractionNansValidatorPandasSeries(_SeriesCheck):
             fraction <= self.max_fraction_nans,
             f"{missing} of {len(data)} values missing ({fraction:.2%}; at most "
             f"{self.max_fraction_nans:.2%} allowed).",
-            {"total_nan": missing, "total_length": len(data), "fraction_na": fraction,
-             "max_fraction_na": self.max_fraction_nans},
+            {
+                "total_nan": missing,
+                "total_length": len(data),
+                "fraction_na": fraction,
+                "max_fraction_na": self.max_fraction_nans,
+            },
         )
 
 
@@ -208,7 +218,8 @@ class DataTypeValidatorPandasSeries(_OfType, _SeriesCheck):
         dtype = getattr(data.dtype, "type", data.dtype)
         passes = bool(numpy.issubdtype(dtype, self.datatype))
         return ValidationResult(
-            passes, f"dtype {dtype} is {'' if passes else 'not '}a kind of {self.datatype}.",
+            passes,
+            f"dtype {dtype} is {'' if passes else 'not '}a kind of {self.datatype}.",
             {"required_dtype": self.datatype, "actual_dtype": dtype},
         )
 
@@ -224,7 +235,8 @@ class DataTypeValidatorPrimitives(_OfType):
     def validate(self, data: Any) -> ValidationResult:
         passes = isinstance(data, self.datatype)
         return ValidationResult(
-            passes, f"{type(data).__name__} is {'' if passes else 'not '}a {self.datatype}.",
+            passes,
+            f"{type(data).__name__} is {'' if passes else 'not '}a {self.datatype}.",
             {"required_data_type": self.datatype, "actual_data_type": type(data)},
         )
 
@@ -245,9 +257,11 @@ class MaxStandardDevValidatorPandasSeries(_SeriesCheck):
     def validate(self, data: Any) -> ValidationResult:
         std = data.std()
         passes = bool(std <= self.max_standard_dev)
-        return ValidationResult(passes, f"Standard deviation {std} (at most "
-                                f"{self.max_standard_dev} allowed).",
-                                {"standard_dev": std, "max_standard_dev": self.max_standard_dev})
+        return ValidationResult(
+            passes,
+            f"Standard deviation {std} (at most {self.max_standard_dev} allowed).",
+            {"standard_dev": std, "max_standard_dev": self.max_standard_dev},
+        )
 
 
 class MeanInRangeValidatorPandasSeries(_SeriesCheck):
@@ -267,9 +281,11 @@ class MeanInRangeValidatorPandasSeries(_SeriesCheck):
         low, high = self.mean_in_range
         mean = data.mean()
         passes = bool(low <= mean <= high)
-        return ValidationResult(passes, f"Mean {mean} is {'inside' if passes else 'outside'} "
-                                f"[{low}, {high}].",
-                                {"dataset_mean": mean, "mean_in_range": self.mean_in_range})
+        return ValidationResult(
+            passes,
+            f"Mean {mean} is {'inside' if passes else 'outside'} [{low}, {high}].",
+            {"dataset_mean": mean, "mean_in_range": self.mean_in_range},
+        )
 
 
 # --- strings --------------------------------------------------------------------------------------
@@ -291,15 +307,19 @@ class StrContainsValidator(BaseDefaultValidator):
 
     def validate(self, data: str) -> ValidationResult:
         missing = [c for c in self.contains if c not in data]
-        return ValidationResult(not missing, f"Missing {missing}." if missing else "All present.",
-                                {"missing": missing} if missing else {})
+        return ValidationResult(
+            not missing,
+            f"Missing {missing}." if missing else "All present.",
+            {"missing": missing} if missing else {},
+        )
 
 
 class StrDoesNotContainValidator(BaseDefaultValidator):
     def __init__(self, does_not_contain: str | list[str], importance: str) -> None:
         super().__init__(importance)
         self.does_not_contain = (
-            [does_not_contain] if isinstance(does_not_contain, str) else list(does_not_contain))
+            [does_not_contain] if isinstance(does_not_contain, str) else list(does_not_contain)
+        )
 
     @classmethod
     def arg(cls) -> str:
@@ -314,8 +334,11 @@ class StrDoesNotContainValidator(BaseDefaultValidator):
 
     def validate(self, data: str) -> ValidationResult:
         found = [c for c in self.does_not_contain if c in data]
-        return ValidationResult(not found, f"Contains {found}." if found else "None present.",
-                                {"found": found} if found else {})
+        return ValidationResult(
+            not found,
+            f"Contains {found}." if found else "None present.",
+            {"found": found} if found else {},
+        )
 
 
 AVAILABLE_DEFAULT_VALIDATORS: list[type[BaseDefaultValidator]] = [
@@ -335,9 +358,12 @@ AVAILABLE_DEFAULT_VALIDATORS: list[type[BaseDefaultValidator]] = [
 ]
 
 
-def resolve_default_validators(output_type: Any, importance: str,
-                               available_validators: list[type[BaseDefaultValidator]] | None = None,
-                               **kwargs: Any) -> list[BaseDefaultValidator]:
+def resolve_default_validators(
+    output_type: Any,
+    importance: str,
+    available_validators: list[type[BaseDefaultValidator]] | None = None,
+    **kwargs: Any,
+) -> list[BaseDefaultValidator]:
     """One validator per keyword, picked by the keyword and the node's return type.
 
     Raises ``LookupError`` naming the keyword when no registered validator fits the type.
@@ -354,9 +380,9 @@ def resolve_default_validators(output_type: Any, importance: str,
     return chosen
 
 
-def arguments_for(output_type: Any,
-                  available_validators: list[type[BaseDefaultValidator]] | None = None
-                  ) -> list[str]:
+def arguments_for(
+    output_type: Any, available_validators: list[type[BaseDefaultValidator]] | None = None
+) -> list[str]:
     """The ``@check_output`` keywords that have a validator for ``output_type``."""
     candidates = available_validators or AVAILABLE_DEFAULT_VALIDATORS
     return sorted({c.arg() for c in candidates if c.applies_to(output_type)})

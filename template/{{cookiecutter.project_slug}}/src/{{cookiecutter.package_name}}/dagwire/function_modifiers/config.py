@@ -47,8 +47,12 @@ class config(NodeModifier):
     phase = Phase.CONFIG
     strips_variant_suffix = True
 
-    def __init__(self, resolves: Condition, target_name: str | None = None,
-                 config_used: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        resolves: Condition,
+        target_name: str | None = None,
+        config_used: list[str] | None = None,
+    ) -> None:
         if not callable(resolves):
             raise InvalidDecoratorError(
                 f"config({resolves!r}): pass a function of the config dict, or use "

@@ -44,15 +44,16 @@ def _split(who: str, kwargs: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
         elif isinstance(spec, LiteralDependency):
             fixed[name] = spec.value
         elif isinstance(spec, GroupedDependency):
-            raise InvalidDecoratorError(f"@{who}: {name}=group(...) is not supported; pass one "
-                                        "source(...) or value(...).")
+            raise InvalidDecoratorError(
+                f"@{who}: {name}=group(...) is not supported; pass one source(...) or value(...)."
+            )
         else:
             fixed[name] = spec
     return sources, fixed
 
 
 def _format_for(name: str, tp: Any, action: str, who: str, what: str) -> Any:
-    from .. import formats
+    from ..io import formats
 
     try:
         return formats.format_for(name, tp, action)
@@ -91,8 +92,9 @@ class LoadFromDecorator(InputInjector):
     def validate(self, fn: Callable[..., Any]) -> None:
         self._parameter(fn)
 
-    def inject(self, params: dict[str, Dependency], fn: Callable[..., Any],
-               config: dict[str, Any]) -> tuple[list[Node], dict[str, str]]:
+    def inject(
+        self, params: dict[str, Dependency], fn: Callable[..., Any], config: dict[str, Any]
+    ) -> tuple[list[Node], dict[str, str]]:
         param = self._parameter(fn)
         if param not in params:
             raise InvalidDecoratorError(
@@ -100,30 +102,43 @@ class LoadFromDecorator(InputInjector):
                 "another decorator; load into a different parameter (inject_=...)."
             )
         load_type = params[param].type
-        fmt = _format_for(self.format_name, load_type, "load", self.display_name,
-                          f"parameter '{param}' of {origin_of(fn)}")
+        fmt = _format_for(
+            self.format_name,
+            load_type,
+            "load",
+            self.display_name,
+            f"parameter '{param}' of {origin_of(fn)}",
+        )
         base = function_node_name(fn)
-        tags = {"hamilton.data_loader": True, "hamilton.data_loader.source": self.format_name,
-                "hamilton.data_loader.node": param}
+        tags = {
+            "hamilton.data_loader": True,
+            "hamilton.data_loader.source": self.format_name,
+            "hamilton.data_loader.node": param,
+        }
         loader = Node(
-            f"{base}.load_data.{param}", _loader(fmt, self.sources, self.fixed),
+            f"{base}.load_data.{param}",
+            _loader(fmt, self.sources, self.fixed),
             {src: Dependency(Any, False) for src in self.sources.values()},
             tuple[load_type, dict[str, Any]],
             tags={**tags, "hamilton.data_loader.has_metadata": True},
             doc=f"Loads '{param}' of {fn.__name__} with {self.display_name}.",
-            origin=origin_of(fn), user_function=fn,
+            origin=origin_of(fn),
+            user_function=fn,
         )
         select = Node(
-            f"{base}.select_data.{param}", _first(loader.name),
-            {loader.name: Dependency(loader.type, False)}, load_type,
+            f"{base}.select_data.{param}",
+            _first(loader.name),
+            {loader.name: Dependency(loader.type, False)},
+            load_type,
             tags={**tags, "hamilton.data_loader.has_metadata": False},
-            origin=origin_of(fn), user_function=fn,
+            origin=origin_of(fn),
+            user_function=fn,
         )
         return [loader, select], {param: select.name}
 
 
 def _loader(fmt: Any, sources: dict[str, str], fixed: dict[str, Any]) -> Callable[..., Any]:
-    from .. import formats
+    from ..io import formats
 
     def load(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
         options = {**fixed, **{arg: kwargs[src] for arg, src in sources.items()}}
@@ -142,38 +157,50 @@ def _first(name: str) -> Callable[..., Any]:
 class SaveToDecorator(NodeTransformer):
     single_target = True
 
-    def __init__(self, format_name: str, output_name_: str | None = None,
-                 target_: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        format_name: str,
+        output_name_: str | None = None,
+        target_: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.format_name = format_name
         self.display_name = f"save_to.{format_name}"
         if output_name_ is not None and not isinstance(output_name_, str):
-            raise InvalidDecoratorError(f"@{self.display_name}: output_name_ must be a node "
-                                        f"name, got {output_name_!r}.")
+            raise InvalidDecoratorError(
+                f"@{self.display_name}: output_name_ must be a node name, got {output_name_!r}."
+            )
         check_target(target_, self.display_name)
         self.output_name = output_name_
         self.target = target_
         self.sources, self.fixed = _split(self.display_name, kwargs)
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
-        fmt = _format_for(self.format_name, node.type, "save", self.display_name,
-                          f"node '{node.name}'")
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
+        fmt = _format_for(
+            self.format_name, node.type, "save", self.display_name, f"node '{node.name}'"
+        )
         saver = Node(
             self.output_name or f"save.{node.name}",
             _saver(fmt, node.name, self.sources, self.fixed),
-            {node.name: Dependency(node.type, False),
-             **{src: Dependency(Any, False) for src in self.sources.values()}},
+            {
+                node.name: Dependency(node.type, False),
+                **{src: Dependency(Any, False) for src in self.sources.values()},
+            },
             dict[str, Any],
             tags={SIDE_OUTPUT_TAG: True, "hamilton.data_saver.sink": self.format_name},
             doc=f"Saves '{node.name}' with {self.display_name}; returns the file's metadata.",
-            origin=node.origin, user_function=node.user_function,
+            origin=node.origin,
+            user_function=node.user_function,
         )
         return [saver, node]
 
 
-def _saver(fmt: Any, data: str, sources: dict[str, str], fixed: dict[str, Any]
-           ) -> Callable[..., Any]:
-    from .. import formats
+def _saver(
+    fmt: Any, data: str, sources: dict[str, str], fixed: dict[str, Any]
+) -> Callable[..., Any]:
+    from ..io import formats
 
     def save(**kwargs: Any) -> dict[str, Any]:
         options = {**fixed, **{arg: kwargs[src] for arg, src in sources.items()}}
@@ -193,7 +220,7 @@ class _FormatNamespace:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__"):
             raise AttributeError(name)
-        from .. import formats
+        from ..io import formats
 
         if name not in formats.format_names(self._action):
             raise AttributeError(
@@ -210,7 +237,7 @@ class _FormatNamespace:
         return make
 
     def __dir__(self) -> list[str]:
-        from .. import formats
+        from ..io import formats
 
         return formats.format_names(self._action)
 

@@ -21,7 +21,8 @@ class ParametrizedDependency:
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and all(
-            getattr(self, s) == getattr(other, s) for s in self.__slots__)
+            getattr(self, s) == getattr(other, s) for s in self.__slots__
+        )
 
     def __repr__(self) -> str:
         fields = ", ".join(repr(getattr(self, s)) for s in self.__slots__)
@@ -72,8 +73,12 @@ class GroupedDependency(ParametrizedDependency):
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         expected = 1 if self.container is list else 2
-        ok = (isinstance(origin, type) and issubclass(origin, self.container_abc)
-              and len(args) == expected and (expected == 1 or args[0] is str))
+        ok = (
+            isinstance(origin, type)
+            and issubclass(origin, self.container_abc)
+            and len(args) == expected
+            and (expected == 1 or args[0] is str)
+        )
         if not ok:
             shape = "list[T]" if expected == 1 else "dict[str, T]"
             raise InvalidDecoratorError(
@@ -135,8 +140,9 @@ def configuration(dependency_on: str) -> ConfigDependency:
     return ConfigDependency(dependency_on)
 
 
-def group(*dependency_args: SingleDependency,
-          **dependency_kwargs: SingleDependency) -> GroupedDependency:
+def group(
+    *dependency_args: SingleDependency, **dependency_kwargs: SingleDependency
+) -> GroupedDependency:
     """Several sources/values gathered into one list (positional) or dict (keywords) parameter."""
     if dependency_args and dependency_kwargs:
         raise InvalidDecoratorError(

@@ -90,22 +90,25 @@ class parameterize(NodeModifier):
         for output in self.parameterization:
             self._doc(fn, output if output != _OWN_NAME else fn.__name__)
 
-    def transform(self, nodes: list[Node], fn: Callable[..., Any], config: dict[str, Any]
-                  ) -> list[Node]:
+    def transform(
+        self, nodes: list[Node], fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         if len(nodes) != 1:
             raise InvalidDecoratorError(
                 f"@{type(self).__name__} on {origin_of(fn)} expands one node, but the decorators "
                 f"before it produced {len(nodes)}."
             )
         (node,) = nodes
-        return [self._expand(node, fn, node.name if output == _OWN_NAME else output, binding)
-                for output, binding in self.parameterization.items()]
+        return [
+            self._expand(node, fn, node.name if output == _OWN_NAME else output, binding)
+            for output, binding in self.parameterization.items()
+        ]
 
     def _expand(self, node: Node, fn: Callable[..., Any], output: str, binding: Binding) -> Node:
         where = f"@{type(self).__name__} on {origin_of(fn)}"
         inputs: dict[str, Dependency] = {}
         fixed: dict[str, Any] = {}
-        readers: list[tuple[str, str]] = []           # (value name, parameter)
+        readers: list[tuple[str, str]] = []  # (value name, parameter)
         groups: list[tuple[str, GroupedDependency]] = []
         for param, dep in node.inputs.items():
             spec = binding.get(param)
@@ -162,8 +165,12 @@ class _KeepUnknown(dict):
         return key
 
 
-def _bound_call(fn: Callable[..., Any], fixed: dict[str, Any], readers: list[tuple[str, str]],
-                groups: list[tuple[str, GroupedDependency]]) -> Callable[..., Any]:
+def _bound_call(
+    fn: Callable[..., Any],
+    fixed: dict[str, Any],
+    readers: list[tuple[str, str]],
+    groups: list[tuple[str, GroupedDependency]],
+) -> Callable[..., Any]:
     def bound(**kwargs: Any) -> Any:
         call = dict(fixed)
         for name, param in readers:
@@ -193,10 +200,12 @@ class parameterize_sources(parameterize):
                     f"@parameterize_sources: {output}= needs a non-empty dict of "
                     f"parameter -> node name, got {mapping!r}."
                 )
-        super().__init__(**{
-            output: {param: source(name) for param, name in mapping.items()}
-            for output, mapping in parameterization.items()
-        })
+        super().__init__(
+            **{
+                output: {param: source(name) for param, name in mapping.items()}
+                for output, mapping in parameterization.items()
+            }
+        )
 
 
 class parameterize_values(parameterize):
@@ -209,10 +218,12 @@ class parameterize_values(parameterize):
                     f"@parameterize_values: key {key!r} must be an (output name, docstring) pair, "
                     "e.g. {('revenue_eu', 'Revenue in the EU.'): 'eu'}."
                 )
-        super().__init__(**{
-            output: ({parameter: value(literal)}, doc)
-            for (output, doc), literal in assigned_output.items()
-        })
+        super().__init__(
+            **{
+                output: ({parameter: value(literal)}, doc)
+                for (output, doc), literal in assigned_output.items()
+            }
+        )
 
 
 class inject(parameterize):

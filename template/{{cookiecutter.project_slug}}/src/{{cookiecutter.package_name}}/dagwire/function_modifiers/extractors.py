@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidDecoratorError
+from ..htypes import is_compatible
 from ..node import Dependency, Node, origin_of, type_name
-from ..types import is_compatible
 from .transformers import NodeTransformer
 
 
@@ -37,8 +37,10 @@ class extract_columns(NodeTransformer):
             )
         for column in columns:
             ok = isinstance(column, str) or (
-                isinstance(column, tuple) and len(column) == 2
-                and all(isinstance(part, str) for part in column))
+                isinstance(column, tuple)
+                and len(column) == 2
+                and all(isinstance(part, str) for part in column)
+            )
             if not ok:
                 raise InvalidDecoratorError(
                     f"@extract_columns: {column!r} is not a column name or a (name, docstring) "
@@ -47,8 +49,9 @@ class extract_columns(NodeTransformer):
         self.columns = columns
         self.fill_with = fill_with
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         column_type = _column_type(node.type, fn)
         frame_node = node
         if self.fill_with is not None:
@@ -57,9 +60,18 @@ class extract_columns(NodeTransformer):
         for column in self.columns:
             name, doc = column if isinstance(column, tuple) else (column, node.doc)
             getter = _getter(node.name, name, "column", "@extract_columns", node.origin)
-            out.append(Node(name, getter, {node.name: Dependency(node.type, False)}, column_type,
-                            tags=dict(node.tags), doc=doc, origin=node.origin,
-                            user_function=node.user_function))
+            out.append(
+                Node(
+                    name,
+                    getter,
+                    {node.name: Dependency(node.type, False)},
+                    column_type,
+                    tags=dict(node.tags),
+                    doc=doc,
+                    origin=node.origin,
+                    user_function=node.user_function,
+                )
+            )
         return out
 
 
@@ -72,8 +84,12 @@ class extract_fields(NodeTransformer):
 
     single_target = True
 
-    def __init__(self, fields: dict[str, Any] | list[str] | str | None = None, *others: str,
-                 fill_with: Any = None) -> None:
+    def __init__(
+        self,
+        fields: dict[str, Any] | list[str] | str | None = None,
+        *others: str,
+        fill_with: Any = None,
+    ) -> None:
         if isinstance(fields, list):
             fields = [*fields, *others]
         elif fields is not None and not isinstance(fields, dict):
@@ -85,8 +101,9 @@ class extract_fields(NodeTransformer):
         self.fields = fields
         self.fill_with = fill_with
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         fields = _resolve_fields(self.fields, node.type, fn)
         dict_node = node
         if self.fill_with is not None:
@@ -94,9 +111,18 @@ class extract_fields(NodeTransformer):
         out = [dict_node]
         for name, field_type in fields.items():
             getter = _getter(node.name, name, "field", "@extract_fields", node.origin)
-            out.append(Node(name, getter, {node.name: Dependency(node.type, False)}, field_type,
-                            tags=dict(node.tags), doc=node.doc, origin=node.origin,
-                            user_function=node.user_function))
+            out.append(
+                Node(
+                    name,
+                    getter,
+                    {node.name: Dependency(node.type, False)},
+                    field_type,
+                    tags=dict(node.tags),
+                    doc=node.doc,
+                    origin=node.origin,
+                    user_function=node.user_function,
+                )
+            )
         return out
 
 
@@ -120,8 +146,9 @@ def _getter(source: str, key: Any, kind: str, who: str, origin: str) -> Callable
     return get
 
 
-def _filled(fn: Callable[..., Any], keys: Any, fill: Any, setter: Callable[..., None]
-            ) -> Callable[..., Any]:
+def _filled(
+    fn: Callable[..., Any], keys: Any, fill: Any, setter: Callable[..., None]
+) -> Callable[..., Any]:
     names = [k[0] if isinstance(k, tuple) else k for k in keys]
 
     def filled(**kwargs: Any) -> Any:
@@ -157,8 +184,12 @@ def _column_type(frame_type: Any, fn: Callable[..., Any]) -> Any:
 
 
 def _is_typeddict(tp: Any) -> bool:
-    return (isinstance(tp, type) and issubclass(tp, dict)
-            and hasattr(tp, "__required_keys__") and hasattr(tp, "__total__"))
+    return (
+        isinstance(tp, type)
+        and issubclass(tp, dict)
+        and hasattr(tp, "__required_keys__")
+        and hasattr(tp, "__total__")
+    )
 
 
 def _resolve_fields(fields: Any, output_type: Any, fn: Callable[..., Any]) -> dict[str, Any]:
@@ -207,8 +238,12 @@ def _resolve_fields(fields: Any, output_type: Any, fn: Callable[..., Any]) -> di
     for name, tp in fields.items():
         if not isinstance(name, str):
             raise InvalidDecoratorError(f"{where}: field names must be strings, got {name!r}.")
-        if not (isinstance(tp, type) or tp is Any or typing.get_origin(tp) is not None
-                or isinstance(tp, types.UnionType)):
+        if not (
+            isinstance(tp, type)
+            or tp is Any
+            or typing.get_origin(tp) is not None
+            or isinstance(tp, types.UnionType)
+        ):
             raise InvalidDecoratorError(
                 f"{where}: field '{name}' maps to {tp!r}, which is not a type; "
                 "give a type such as int or list[str]."
@@ -229,8 +264,9 @@ class unpack_fields(NodeTransformer):
             )
         self.fields = fields
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         where = f"@unpack_fields on {origin_of(fn)}"
         args = typing.get_args(node.type) if typing.get_origin(node.type) is tuple else None
         if not args:
@@ -248,7 +284,16 @@ class unpack_fields(NodeTransformer):
         out = [node]
         for position, (name, field_type) in enumerate(zip(self.fields, args, strict=False)):
             getter = _getter(node.name, position, "position", "@unpack_fields", node.origin)
-            out.append(Node(name, getter, {node.name: Dependency(node.type, False)}, field_type,
-                            tags=dict(node.tags), doc=node.doc, origin=node.origin,
-                            user_function=node.user_function))
+            out.append(
+                Node(
+                    name,
+                    getter,
+                    {node.name: Dependency(node.type, False)},
+                    field_type,
+                    tags=dict(node.tags),
+                    doc=node.doc,
+                    origin=node.origin,
+                    user_function=node.user_function,
+                )
+            )
         return out

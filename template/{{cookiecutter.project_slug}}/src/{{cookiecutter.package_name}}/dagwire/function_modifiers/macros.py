@@ -105,6 +105,6 @@ def _defaults_of(fn: Callable[..., Any]) -> dict[str, Any]:
     code = fn.__code__
     positional = code.co_varnames[: code.co_argcount]
     defaults = fn.__defaults__ or ()
-    out = dict(zip(positional[len(positional) - len(defaults):], defaults, strict=True))
+    out = dict(zip(positional[len(positional) - len(defaults) :], defaults, strict=True))
     out.update(fn.__kwdefaults__ or {})
     return out

@@ -22,8 +22,13 @@ class tag(NodeTransformer):
 
     phase = Phase.DECORATE
 
-    def __init__(self, *, target_: Any = None, bypass_reserved_namespaces_: bool = False,
-                 **tags: str | list[str]) -> None:
+    def __init__(
+        self,
+        *,
+        target_: Any = None,
+        bypass_reserved_namespaces_: bool = False,
+        **tags: str | list[str],
+    ) -> None:
         check_target(target_, "tag")
         self.target = target_
         self.tags = tags
@@ -38,24 +43,30 @@ class tag(NodeTransformer):
             elif parts[0] in RESERVED_TAG_NAMESPACES and not self.bypass_reserved_namespaces:
                 problems.append(f"key {key!r}: the namespace '{parts[0]}' is reserved")
             if not _value_allowed(value):
-                problems.append(f"{key}={value!r}: values are strings or non-empty lists of "
-                                "distinct strings")
+                problems.append(
+                    f"{key}={value!r}: values are strings or non-empty lists of distinct strings"
+                )
         if problems:
             raise InvalidDecoratorError(
                 f"@tag on {origin_of(fn)}: " + "; ".join(problems) + ". "
                 f"Reserved namespaces: {', '.join(RESERVED_TAG_NAMESPACES)}."
             )
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         return [node.copy(tags={**node.tags, **self.tags})]
 
 
 def _value_allowed(value: Any) -> bool:
     if isinstance(value, str):
         return True
-    return (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
-            and len(set(value)) == len(value))
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, str) for v in value)
+        and len(set(value)) == len(value)
+    )
 
 
 class tag_outputs(NodeTransformer):
@@ -71,8 +82,9 @@ class tag_outputs(NodeTransformer):
         for tags in self.tag_mapping.values():
             tag(**tags).validate(fn)
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         extra = self.tag_mapping.get(node.name)
         return [node.copy(tags={**node.tags, **extra})] if extra else [node]
 
@@ -87,17 +99,20 @@ class cache(NodeTransformer):
     phase = Phase.DECORATE
     BEHAVIORS = ("default", "recompute", "ignore", "disable")
 
-    def __init__(self, *, behavior: str | None = None, format: str | None = None,
-                 target_: Any = ...) -> None:
+    def __init__(
+        self, *, behavior: str | None = None, format: str | None = None, target_: Any = ...
+    ) -> None:
         if behavior is not None and behavior not in self.BEHAVIORS:
             raise InvalidDecoratorError(
                 f"@cache(behavior={behavior!r}): use one of {', '.join(self.BEHAVIORS)}."
             )
         check_target(target_, "cache")
         self.target = target_
-        self.cache_tags = {key: v for key, v in
-                           (("cache.behavior", behavior), ("cache.format", format)) if v}
+        self.cache_tags = {
+            key: v for key, v in (("cache.behavior", behavior), ("cache.format", format)) if v
+        }
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         return [node.copy(tags={**node.tags, **self.cache_tags})]

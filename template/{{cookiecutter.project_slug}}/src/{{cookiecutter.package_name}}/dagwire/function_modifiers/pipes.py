@@ -29,10 +29,17 @@ from .transformers import InputInjector, NodeTransformer, check_target, paramete
 class Applicable:
     """A function to apply as one step of a chain, with its extra arguments and options."""
 
-    def __init__(self, fn: Callable[..., Any] | None, args: tuple[Any, ...],
-                 kwargs: dict[str, Any], target_fn: Callable[..., Any] | None = None,
-                 _resolvers: list[Callable[[dict[str, Any]], bool]] | None = None,
-                 _name: str | None = None, _namespace: Any = ..., _target: Any = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any] | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        target_fn: Callable[..., Any] | None = None,
+        _resolvers: list[Callable[[dict[str, Any]], bool]] | None = None,
+        _name: str | None = None,
+        _namespace: Any = ...,
+        _target: Any = None,
+    ) -> None:
         if isinstance(fn, str) or isinstance(target_fn, str):
             raise InvalidDecoratorError(
                 f"step()/apply_to() take the function itself, not its name {fn or target_fn!r}."
@@ -47,9 +54,16 @@ class Applicable:
         self.target = _target
 
     def _replace(self, **changes: Any) -> Applicable:
-        fields = dict(fn=self.fn, args=self.args, kwargs=self.kwargs, target_fn=self.target_fn,
-                      _resolvers=self.resolvers, _name=self.name, _namespace=self.namespace,
-                      _target=self.target)
+        fields = dict(
+            fn=self.fn,
+            args=self.args,
+            kwargs=self.kwargs,
+            target_fn=self.target_fn,
+            _resolvers=self.resolvers,
+            _name=self.name,
+            _namespace=self.namespace,
+            _target=self.target,
+        )
         fields.update(changes)
         return Applicable(**fields)
 
@@ -66,13 +80,16 @@ class Applicable:
 
     def when_not_in(self, **key_value_group_pairs: Any) -> Applicable:
         return self._replace(
-            _resolvers=[*self.resolvers, condition("not in", key_value_group_pairs)])
+            _resolvers=[*self.resolvers, condition("not in", key_value_group_pairs)]
+        )
 
     def named(self, name: str, namespace: Any = ...) -> Applicable:
         """Name the step's node; ``namespace=None`` drops the ``<fn>.`` prefix, a string replaces
         it."""
-        return self._replace(_name=name if name is not None else self.name,
-                             _namespace=self.namespace if namespace is ... else namespace)
+        return self._replace(
+            _name=name if name is not None else self.name,
+            _namespace=self.namespace if namespace is ... else namespace,
+        )
 
     def namespaced(self, namespace: Any) -> Applicable:
         return self._replace(_namespace=namespace)
@@ -147,8 +164,13 @@ def apply_to(fn_: Callable[..., Any], **mutating_fn_kwargs: Any) -> Applicable:
     return Applicable(fn=None, args=(), kwargs=mutating_fn_kwargs, target_fn=fn_)
 
 
-def chain(piped: str, transforms: tuple[Applicable, ...], namespace: Any,
-          config: dict[str, Any], fn_name: str) -> tuple[list[Node], str]:
+def chain(
+    piped: str,
+    transforms: tuple[Applicable, ...],
+    namespace: Any,
+    config: dict[str, Any],
+    fn_name: str,
+) -> tuple[list[Node], str]:
     """Nodes applying ``transforms`` in order to the value ``piped``; and the last one's name."""
     nodes: list[Node] = []
     seen: Counter[str] = Counter()
@@ -173,8 +195,14 @@ def chain(piped: str, transforms: tuple[Applicable, ...], namespace: Any,
 class pipe_input(InputInjector):
     """Run a chain of steps on a parameter (the first, or ``on_input``) before the function."""
 
-    def __init__(self, *transforms: Applicable, namespace: Any = ..., on_input: str | None = None,
-                 collapse: bool = False, _chain: bool = False) -> None:
+    def __init__(
+        self,
+        *transforms: Applicable,
+        namespace: Any = ...,
+        on_input: str | None = None,
+        collapse: bool = False,
+        _chain: bool = False,
+    ) -> None:
         if collapse or _chain:
             raise NotImplementedError(_NOT_SUPPORTED)
         if on_input is not None and not isinstance(on_input, str):
@@ -199,16 +227,16 @@ class pipe_input(InputInjector):
         for applicable in self.transforms:
             applicable.validate(who, allow_custom_namespace=self.namespace is ...)
 
-    def inject(self, params: dict[str, Dependency], fn: Callable[..., Any],
-               config: dict[str, Any]) -> tuple[list[Node], dict[str, str]]:
+    def inject(
+        self, params: dict[str, Dependency], fn: Callable[..., Any], config: dict[str, Any]
+    ) -> tuple[list[Node], dict[str, str]]:
         target = self.on_input or parameter_names(fn)[0]
         if target not in params:
             raise InvalidDecoratorError(
                 f"@pipe_input on {origin_of(fn)}: parameter '{target}' is already fed by another "
                 "decorator; pipe into a different parameter with on_input=..."
             )
-        nodes, last = chain(target, self.transforms, self.namespace, config,
-                            function_node_name(fn))
+        nodes, last = chain(target, self.transforms, self.namespace, config, function_node_name(fn))
         return nodes, ({target: last} if last != target else {})
 
 
@@ -218,8 +246,14 @@ pipe = pipe_input  # Hamilton's older name
 class pipe_output(NodeTransformer):
     """Run a chain of steps on the function's result: ``<fn>.raw -> steps -> <fn>``."""
 
-    def __init__(self, *transforms: Applicable, namespace: Any = ..., on_output: Any = None,
-                 collapse: bool = False, _chain: bool = False) -> None:
+    def __init__(
+        self,
+        *transforms: Applicable,
+        namespace: Any = ...,
+        on_output: Any = None,
+        collapse: bool = False,
+        _chain: bool = False,
+    ) -> None:
         if collapse or _chain:
             raise NotImplementedError(_NOT_SUPPORTED)
         if on_output is Ellipsis:
@@ -243,17 +277,25 @@ class pipe_output(NodeTransformer):
         for applicable in self.transforms:
             applicable.validate(who, allow_custom_namespace=self.namespace is ...)
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         chosen = tuple(t for t in self.transforms if _targets(t.target, node.name))
         namespace = node.name if self.namespace is ... else self.namespace
         raw = node.copy(name=f"{node.name}.raw")
         steps, last = chain(raw.name, chosen, namespace, config, function_node_name(fn))
         if not steps:
             return [node]
-        final = Node(node.name, passthrough(last), {last: Dependency(steps[-1].type, False)},
-                     steps[-1].type, tags=dict(node.tags), doc=node.doc, origin=node.origin,
-                     user_function=node.user_function)
+        final = Node(
+            node.name,
+            passthrough(last),
+            {last: Dependency(steps[-1].type, False)},
+            steps[-1].type,
+            tags=dict(node.tags),
+            doc=node.doc,
+            origin=node.origin,
+            user_function=node.user_function,
+        )
         return [raw, *steps, final]
 
 
@@ -261,8 +303,6 @@ def _targets(target: Any, name: str) -> bool:
     if target is None:
         return True
     return name == target if isinstance(target, str) else name in target
-
-
 
 
 def _check_steps(transforms: tuple[Any, ...], who: str) -> None:
@@ -273,7 +313,8 @@ def _check_steps(transforms: tuple[Any, ...], who: str) -> None:
         raise InvalidDecoratorError(
             f"@{who} takes step(fn, ...) items, got {bad[0]!r}; wrap the function: "
             f"step({bad[0]!r})."
-            if callable(bad[0]) else f"@{who} takes step(fn, ...) items, got {bad[0]!r}."
+            if callable(bad[0])
+            else f"@{who} takes step(fn, ...) items, got {bad[0]!r}."
         )
 
 
@@ -281,14 +322,20 @@ class mutate:
     """Decorate a step function to pipe other functions' outputs through it:
     ``@mutate(orders, customers)`` adds it to the end of their ``pipe_output`` chains."""
 
-    def __init__(self, *target_functions: Applicable | Callable[..., Any], collapse: bool = False,
-                 _chain: bool = False, **mutating_function_kwargs: Any) -> None:
+    def __init__(
+        self,
+        *target_functions: Applicable | Callable[..., Any],
+        collapse: bool = False,
+        _chain: bool = False,
+        **mutating_function_kwargs: Any,
+    ) -> None:
         if collapse or _chain:
             raise NotImplementedError(_NOT_SUPPORTED)
         if not target_functions:
             raise InvalidDecoratorError("@mutate() needs the functions whose outputs it changes.")
         self.remote_applicables = [
-            t if isinstance(t, Applicable) else apply_to(t) for t in target_functions]
+            t if isinstance(t, Applicable) else apply_to(t) for t in target_functions
+        ]
         for applicable in self.remote_applicables:
             if not callable(applicable.target_fn) or not hasattr(applicable.target_fn, "__code__"):
                 raise InvalidDecoratorError(
@@ -308,7 +355,8 @@ class mutate:
         hamilton_exclude(mutating_fn)
         for applicable in self.remote_applicables:
             new_step = applicable._replace(
-                fn=mutating_fn, kwargs=applicable.kwargs or self.mutating_function_kwargs)
+                fn=mutating_fn, kwargs=applicable.kwargs or self.mutating_function_kwargs
+            )
             target = applicable.target_fn
             existing = [m for m in modifiers_of(target) if isinstance(m, pipe_output)]
             if existing:

@@ -31,11 +31,15 @@ from .transformers import NON_FINAL_TAG, rewire
 class subdag(NodeModifier):
     phase = Phase.CREATE
 
-    def __init__(self, *load_from: ModuleType | Callable[..., Any],
-                 inputs: dict[str, ParametrizedDependency] | None = None,
-                 config: dict[str, Any] | None = None, namespace: str | None = None,
-                 final_node_name: str | None = None,
-                 external_inputs: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *load_from: ModuleType | Callable[..., Any],
+        inputs: dict[str, ParametrizedDependency] | None = None,
+        config: dict[str, Any] | None = None,
+        namespace: str | None = None,
+        final_node_name: str | None = None,
+        external_inputs: list[str] | None = None,
+    ) -> None:
         if not load_from:
             raise InvalidDecoratorError(
                 "@subdag() needs the modules (or functions) that make up the subdag."
@@ -52,8 +56,11 @@ class subdag(NodeModifier):
                 f"@subdag: {', '.join(shared)} given both in inputs= and config=; config values "
                 "are available as inputs already, so list them once."
             )
-        bad = {k: v for k, v in self.inputs.items()
-               if not isinstance(v, (UpstreamDependency, LiteralDependency))}
+        bad = {
+            k: v
+            for k, v in self.inputs.items()
+            if not isinstance(v, (UpstreamDependency, LiteralDependency))
+        }
         if bad:
             raise InvalidDecoratorError(
                 f"@subdag(inputs=...): {', '.join(f'{k}={v!r}' for k, v in bad.items())}; each "
@@ -61,7 +68,8 @@ class subdag(NodeModifier):
             )
         for key, spec in self.config.items():
             if isinstance(spec, ParametrizedDependency) and not isinstance(
-                    spec, (ConfigDependency, LiteralDependency)):
+                spec, (ConfigDependency, LiteralDependency)
+            ):
                 raise InvalidDecoratorError(
                     f"@subdag(config=...): {key}={spec!r}; config values are literals, value(...) "
                     "or configuration('outer_key')."
@@ -74,9 +82,7 @@ class subdag(NodeModifier):
         for member in self.functions:
             inner.extend(nodes_from_function(member, inner_config))
         renamed = {n.name for n in inner} | set(self.inputs) | set(self.config)
-        nodes = [
-            _namespaced(node, namespace, renamed) for node in inner
-        ]
+        nodes = [_namespaced(node, namespace, renamed) for node in inner]
         nodes += self._input_nodes(nodes, namespace, inner_config, fn)
         nodes.append(self._final_node(fn, name, namespace))
         return nodes
@@ -97,25 +103,56 @@ class subdag(NodeModifier):
                 resolved[key] = spec
         return resolved
 
-    def _input_nodes(self, nodes: list[Node], namespace: str, inner_config: dict[str, Any],
-                     fn: Callable[..., Any]) -> list[Node]:
+    def _input_nodes(
+        self,
+        nodes: list[Node],
+        namespace: str,
+        inner_config: dict[str, Any],
+        fn: Callable[..., Any],
+    ) -> list[Node]:
         needed = {dep: d for node in nodes for dep, d in node.inputs.items()}
         out = []
         tags = {NON_FINAL_TAG: True}
         for key, spec in self.inputs.items():
             name = f"{namespace}.{key}"
             if isinstance(spec, LiteralDependency):
-                out.append(Node(name, _constant(spec.value), {}, type(spec.value), tags=dict(tags),
-                                origin=origin_of(fn), user_function=fn))
+                out.append(
+                    Node(
+                        name,
+                        _constant(spec.value),
+                        {},
+                        type(spec.value),
+                        tags=dict(tags),
+                        origin=origin_of(fn),
+                        user_function=fn,
+                    )
+                )
             elif name in needed:
                 typ = needed[name].type
                 inputs = {spec.source: Dependency(typ, False)}
-                out.append(Node(name, passthrough(spec.source), inputs, typ, tags=dict(tags),
-                                origin=origin_of(fn), user_function=fn))
+                out.append(
+                    Node(
+                        name,
+                        passthrough(spec.source),
+                        inputs,
+                        typ,
+                        tags=dict(tags),
+                        origin=origin_of(fn),
+                        user_function=fn,
+                    )
+                )
         for key in self.config:
-            out.append(Node(f"{namespace}.{key}", _constant(inner_config[key]), {},
-                            type(inner_config[key]), tags=dict(tags), origin=origin_of(fn),
-                            user_function=fn))
+            out.append(
+                Node(
+                    f"{namespace}.{key}",
+                    _constant(inner_config[key]),
+                    {},
+                    type(inner_config[key]),
+                    tags=dict(tags),
+                    origin=origin_of(fn),
+                    user_function=fn,
+                )
+            )
         return out
 
     def _final_node(self, fn: Callable[..., Any], name: str, namespace: str) -> Node:
@@ -136,8 +173,6 @@ def _constant(value: Any) -> Callable[..., Any]:
     return constant
 
 
-
-
 def _collect(load_from: tuple[Any, ...]) -> list[Callable[..., Any]]:
     functions = []
     for item in load_from:
@@ -146,7 +181,5 @@ def _collect(load_from: tuple[Any, ...]) -> list[Callable[..., Any]]:
         elif callable(item) and hasattr(item, "__code__"):
             functions.append(item)
         else:
-            raise InvalidDecoratorError(
-                f"@subdag takes modules or functions, got {item!r}."
-            )
+            raise InvalidDecoratorError(f"@subdag takes modules or functions, got {item!r}.")
     return functions

@@ -21,12 +21,20 @@ SIDE_OUTPUT_TAG = "hamilton.data_saver"
 
 #: The tag namespaces Apache Hamilton reserves for the framework (plus our own).
 RESERVED_TAG_NAMESPACES = (
-    "hamilton", "data_quality", "gdpr", "ccpa", "dag", "module", "ray_remote", "dagwire",
+    "hamilton",
+    "data_quality",
+    "gdpr",
+    "ccpa",
+    "dag",
+    "module",
+    "ray_remote",
+    "dagwire",
 )
 
 
-def rewire(node: Node, sources: dict[str, str] | None = None,
-           values: dict[str, Any] | None = None) -> Node:
+def rewire(
+    node: Node, sources: dict[str, str] | None = None, values: dict[str, Any] | None = None
+) -> Node:
     """``node`` with parameter ``p`` fed by the value named ``sources[p]`` and ``values[p]`` fixed.
 
     Several parameters may read the same source. A parameter left without a value (an optional one
@@ -120,8 +128,9 @@ class NodeTransformer(NodeModifier):
             out.extend(self.transform_node(node, fn, config))
         return out
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         raise NotImplementedError
 
 
@@ -143,8 +152,9 @@ class InputInjector(NodeModifier):
         out = [rewire(n, renames) if renames.keys() & n.inputs.keys() else n for n in nodes]
         return out + added
 
-    def inject(self, params: dict[str, Dependency], fn: Callable[..., Any],
-               config: dict[str, Any]) -> tuple[list[Node], dict[str, str]]:
+    def inject(
+        self, params: dict[str, Dependency], fn: Callable[..., Any], config: dict[str, Any]
+    ) -> tuple[list[Node], dict[str, str]]:
         """The nodes to add, and which parameters now read which of them."""
         raise NotImplementedError
 

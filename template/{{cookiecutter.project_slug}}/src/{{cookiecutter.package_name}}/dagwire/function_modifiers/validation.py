@@ -39,8 +39,9 @@ class _DataValidation(NodeTransformer):
     def validators_for(self, node: Node, fn: Callable[..., Any]) -> list[dq.DataValidator]:
         raise NotImplementedError
 
-    def transform_node(self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
-                       ) -> list[Node]:
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
         name = node.name
         raw = node.copy(name=f"{name}_raw")
         raw_input = {raw.name: Dependency(node.type, False)}
@@ -51,18 +52,32 @@ class _DataValidation(NodeTransformer):
             count = taken.get(check_name, 0)
             taken[check_name] = count + 1
             checks.append((f"{check_name}_{count}" if count else check_name, validator))
-        check_tags = {**node.tags, IS_DATA_VALIDATOR_TAG: True,
-                      DATA_VALIDATOR_ORIGINAL_OUTPUT_TAG: name}
+        check_tags = {
+            **node.tags,
+            IS_DATA_VALIDATOR_TAG: True,
+            DATA_VALIDATOR_ORIGINAL_OUTPUT_TAG: name,
+        }
         check_nodes = [
-            Node(check_name, _run_check(validator, raw.name), dict(raw_input), dq.ValidationResult,
-                 tags=dict(check_tags), doc=validator.description(), origin=node.origin,
-                 user_function=node.user_function)
+            Node(
+                check_name,
+                _run_check(validator, raw.name),
+                dict(raw_input),
+                dq.ValidationResult,
+                tags=dict(check_tags),
+                doc=validator.description(),
+                origin=node.origin,
+                user_function=node.user_function,
+            )
             for check_name, validator in checks
         ]
         final = Node(
-            name, _act_on_checks(name, raw.name, checks),
+            name,
+            _act_on_checks(name, raw.name, checks),
             {**raw_input, **{c: Dependency(dq.ValidationResult, False) for c, _ in checks}},
-            node.type, tags=dict(node.tags), doc=node.doc, origin=node.origin,
+            node.type,
+            tags=dict(node.tags),
+            doc=node.doc,
+            origin=node.origin,
             user_function=node.user_function,
         )
         return [*check_nodes, final, raw]
@@ -75,8 +90,9 @@ def _run_check(validator: dq.DataValidator, raw_name: str) -> Callable[..., Any]
     return check
 
 
-def _act_on_checks(name: str, raw_name: str, checks: list[tuple[str, dq.DataValidator]]
-                   ) -> Callable[..., Any]:
+def _act_on_checks(
+    name: str, raw_name: str, checks: list[tuple[str, dq.DataValidator]]
+) -> Callable[..., Any]:
     def released(**kwargs: Any) -> Any:
         failures = []
         for check_name, validator in checks:
@@ -119,8 +135,13 @@ class check_output(_DataValidation):
     (numbers and strings), ``contains``, ``does_not_contain`` (strings), ``allow_none`` (anything).
     """
 
-    def __init__(self, importance: str = "warn", default_validator_candidates: list | None = None,
-                 target_: Any = None, **default_validator_kwargs: Any) -> None:
+    def __init__(
+        self,
+        importance: str = "warn",
+        default_validator_candidates: list | None = None,
+        target_: Any = None,
+        **default_validator_kwargs: Any,
+    ) -> None:
         dq.importance_level(importance)
         if not default_validator_kwargs:
             raise InvalidDecoratorError(
@@ -137,8 +158,11 @@ class check_output(_DataValidation):
 
         try:
             return defaults.resolve_default_validators(
-                node.type, self.importance, self.default_validator_candidates,
-                **self.default_validator_kwargs)
+                node.type,
+                self.importance,
+                self.default_validator_candidates,
+                **self.default_validator_kwargs,
+            )
         except LookupError as exc:
             usable = defaults.arguments_for(node.type, self.default_validator_candidates)
             raise InvalidDecoratorError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import AdapterError
+from ..errors import AdapterError, note_node_failure
 from .api import (
     DictResult,
     GraphConstructionHook,
@@ -92,15 +92,14 @@ class AdapterSet:
                 if is_expand:
                     result = list(result)
             except Exception as exc:
-                exc._dagwire_node = node.name  # type: ignore[attr-defined]
+                note_node_failure(exc, node.name)
                 for hook in hooks:
                     hook.run_after_node_execution(**common, result=None, error=exc, success=False)
                 raise
             for hook in hooks:
                 hook.run_after_node_execution(**common, result=result, error=None, success=True)
         except Exception as exc:  # a hook failed: the error still belongs to this node
-            if not hasattr(exc, "_dagwire_node"):
-                exc._dagwire_node = node.name  # type: ignore[attr-defined]
+            note_node_failure(exc, node.name)
             raise
         return result
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..htypes import check_instance
+from ..messages import format_duration, short_repr
 from ..node import type_name
 from .api import GraphExecutionHook, NodeExecutionHook, NodeExecutionMethod
 
@@ -43,14 +44,6 @@ def _task_qualified(node_name: str, task_id: str | None) -> str:
     if task_id is None or ".block-" not in task_id:
         return node_name
     return f"{task_id}:{node_name}"
-
-
-def _format_seconds(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.3g}µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.3g}ms"
-    return f"{seconds:.3g}s"
 
 
 class PrintLn(NodeExecutionHook):
@@ -107,7 +100,7 @@ class PrintLn(NodeExecutionHook):
             return
         label = _task_qualified(node_name, task_id)
         started = self._started.pop(label, None)
-        took = "" if started is None else f" in {_format_seconds(time.perf_counter() - started)}"
+        took = "" if started is None else f" in {format_duration(time.perf_counter() - started)}"
         message = f"Finished node '{label}'{took}: {'success' if success else 'failure'}"
         if self.verbosity == 2:
             import pprint
@@ -148,10 +141,13 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> None:
         if self._stops_at(
-            self.run_before, node_name, node_tags,
+            self.run_before,
+            node_name,
+            node_tags,
             f"debugging before node '{node_name}'; inputs are in node_kwargs.",
-            node_kwargs=node_kwargs, task_id=task_id,
-        ):  # fmt: skip
+            node_kwargs=node_kwargs,
+            task_id=task_id,
+        ):
             breakpoint()  # honours PYTHONBREAKPOINT, like any breakpoint() the user writes
 
     def run_to_execute_node(
@@ -165,10 +161,14 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> Any:
         if not self._stops_at(
-            self.run_during, node_name, node_tags,
+            self.run_during,
+            node_name,
+            node_tags,
             f"stepping into node '{node_name}'; 's' enters its function.",
-            node_callable=node_callable, node_kwargs=node_kwargs, task_id=task_id,
-        ):  # fmt: skip
+            node_callable=node_callable,
+            node_kwargs=node_kwargs,
+            task_id=task_id,
+        ):
             return node_callable(**node_kwargs)
         import pdb
 
@@ -187,10 +187,16 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
         **future_kwargs: Any,
     ) -> None:
         if self._stops_at(
-            self.run_after, node_name, node_tags,
+            self.run_after,
+            node_name,
+            node_tags,
             f"debugging after node '{node_name}'; see result and error.",
-            node_kwargs=node_kwargs, result=result, error=error, success=success, task_id=task_id,
-        ):  # fmt: skip
+            node_kwargs=node_kwargs,
+            result=result,
+            error=error,
+            success=success,
+            task_id=task_id,
+        ):
             breakpoint()
 
     def _stops_at(
@@ -285,7 +291,7 @@ class _TextBar:
 
     def close(self) -> None:
         with self._lock:
-            took = _format_seconds(time.perf_counter() - self.started)
+            took = format_duration(time.perf_counter() - self.started)
             self._write(("\r" if self._tty else "") + f"{self._line()} in {took}\n")
 
     def _line(self) -> str:
@@ -343,9 +349,7 @@ class FunctionInputOutputTypeChecker(NodeExecutionHook):
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return f"{text} ({type_name(type(value))})"
+    return f"{short_repr(value)} ({type_name(type(value))})"
 
 
 # --- graceful errors ---------------------------------------------------------------------------

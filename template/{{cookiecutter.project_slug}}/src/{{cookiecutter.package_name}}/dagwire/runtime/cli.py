@@ -1,0 +1,384 @@
+"""The plain runner: run a project's pipeline, list its nodes, draw its graph, inspect its runs,
+and write the graph lock orchestrators build their tasks from.
+
+A generated project's ``cli.py`` is one line over this module:
+
+    def main(argv=None):
+        return dagwire.cli.main(argv, package=__package__)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+import tomllib
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .. import visualize
+from ..errors import DagwireError
+from ..messages import did_you_mean, format_duration, short_repr
+from ..node import type_name
+from .lock import check_lock, lock_path, write_lock
+from .pipeline import Pipeline
+from .plan import Group, PlanError
+from .runs import (
+    RunError,
+    RunGraph,
+    list_runs,
+    new_run_id,
+    read_group_record,
+    read_manifest,
+    run_pipeline,
+)
+
+
+def main(argv: Sequence[str] | None = None, *, package: str) -> int:
+    """Parse ``argv`` (default: the command line), run the command, return the exit code."""
+    parser = _parser(package)
+    args = parser.parse_args(argv)
+    args.config = {key: _toml_value(value) for key, value in args.raw_set}
+    args.package = package
+    out = sys.stdout
+    try:
+        pipeline = Pipeline.load(package)
+        code = args.handler(pipeline, args, out)
+        out.flush()  # a closed pipe must surface here, where it is handled, not at exit
+        return code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())  # so the interpreter's final flush does not fail again
+        return 141
+    except Exception as exc:  # noqa: BLE001 - every failure ends as a message and exit code 1
+        if args.traceback:
+            traceback.print_exc()
+        else:
+            print(_describe(exc), file=sys.stderr)
+            if not isinstance(exc, DagwireError):
+                print("(add --traceback to see where it happened)", file=sys.stderr)
+        return 1
+
+
+# --- commands -------------------------------------------------------------------------------------
+def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    graph = RunGraph(pipeline, args.config)  # built once: the plan and every group use it
+    _warn_about_unknown_settings(pipeline, args.config, graph.graph)
+    store = pipeline.store(args.artifacts)
+    run_id = args.run_id or new_run_id()
+    started = time.perf_counter()
+    header = [f"Run {run_id} of {pipeline.name}: artifacts in {store.run_uri(run_id)}"]
+
+    def on_group(group: Group, event: str) -> None:
+        while header:  # printed once the plan is known to be good
+            print(header.pop(), file=out)
+        if event != "running":
+            record = read_group_record(store, run_id, group.name) or {}
+            _print_group(group.name, record, out, skipped=event == "skipped")
+
+    try:
+        result = run_pipeline(
+            pipeline,
+            run_id=run_id,
+            store=store,
+            config=args.config,
+            stage=args.stage,
+            outputs=args.outputs,
+            on_group=on_group,
+            graph=graph,
+        )
+    except Exception:
+        if not header:
+            print(
+                f"Run {run_id} failed after {_since(started)}. Fix the problem and resume it "
+                f"with: run --run-id {shlex.quote(run_id)}" + _repeat_options(args),
+                file=out,
+            )
+        raise
+    if result.targets:
+        print("Outputs:", file=out)
+        for name in result.targets:
+            print(f"  {_describe_output(name, result)}", file=out)
+    print(
+        f"Done in {_since(started)}: {len(result.ran)} group(s) ran, "
+        f"{len(result.skipped)} already complete.",
+        file=out,
+    )
+    return 0
+
+
+def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    dr = pipeline.driver(args.config)
+    try:
+        plan = pipeline.plan(args.config, graph=dr.graph)
+        owner = {n: g.name for g in plan.groups for n in g.nodes}
+    except PlanError as exc:
+        owner = {}
+        print(f"warning: the stages cannot be planned: {exc}", file=sys.stderr)
+    config = pipeline.effective_config(args.config)
+    variables = dr.list_available_variables()
+    nodes = [v for v in variables if not v.is_external_input and v.name not in config]
+    inputs = [v for v in variables if v.is_external_input or v.name in config]
+    print(f"Nodes of {pipeline.name} ({len(nodes)}):", file=out)
+    for v in nodes:
+        group = f"  [{owner[v.name]}]" if v.name in owner else ""
+        print(f"  {v.name}: {type_name(v.type)}{group}", file=out)
+        if v.documentation:
+            print(f"      {v.documentation.splitlines()[0]}", file=out)
+    if inputs:
+        print(f"Inputs ({len(inputs)}):", file=out)
+        for v in inputs:
+            source = f" = {config[v.name]!r} (config)" if v.name in config else " (not set)"
+            print(f"  {v.name}: {type_name(v.type)}{source}", file=out)
+    return 0
+
+
+def _graph(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    graph = pipeline.driver(args.config).graph
+    draw = visualize.to_dot if args.format == "dot" else visualize.to_mermaid
+    out.write(draw(graph))
+    return 0
+
+
+def _runs(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    store = pipeline.store(args.artifacts)
+    if args.run_id is None:
+        runs = list_runs(store)
+        if not runs:
+            print(f"No runs under {store.root}.", file=out)
+            return 0
+        width = max(len(m["run_id"]) for m in runs)
+        for m in runs:
+            print(
+                f"{m['run_id']:<{width}}  {m['status']:<10}  {m.get('created_at', '')}  "
+                f"{m.get('pipeline', '')}",
+                file=out,
+            )
+        return 0
+    manifest = read_manifest(store, args.run_id)
+    if manifest is None:
+        known = [m["run_id"] for m in list_runs(store)][-5:]
+        raise RunError(
+            f"No run '{args.run_id}' under {store.root}."
+            + (f" Recent runs: {', '.join(known)}." if known else "")
+        )
+    if args.json:
+        json.dump(manifest, out, indent=2)
+        out.write("\n")
+        return 0
+    print(f"Run {manifest['run_id']} of {manifest.get('pipeline')}: {manifest['status']}", file=out)
+    print(f"  started {manifest.get('created_at')}, updated {manifest.get('updated_at')}", file=out)
+    print(f"  config {json.dumps(manifest.get('config', {}))}", file=out)
+    for planned in manifest.get("plan", {}).get("groups", []):
+        record = manifest["groups"].get(planned["name"])
+        if record is None:
+            print(f"  {planned['name']}: not run", file=out)
+        else:
+            _print_group(planned["name"], record, out)
+    return 0
+
+
+def _lock(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    if args.check:
+        check_lock(pipeline, args.package)
+        print(f"{lock_path(args.package)} is up to date.", file=out)
+        return 0
+    path = write_lock(pipeline, args.package)
+    print(
+        f"Wrote {path} ({len(pipeline.driver().graph.nodes)} nodes). Commit it: orchestrators "
+        "that must not import the pipeline (Airflow's scheduler) build their tasks from it.",
+        file=out,
+    )
+    return 0
+
+
+# --- output ---------------------------------------------------------------------------------------
+def _print_group(name: str, record: dict[str, Any], out: TextIO, *, skipped: bool = False) -> None:
+    status = "skipped (already complete)" if skipped else record.get("status", "?")
+    duration = "" if skipped else _seconds(record.get("duration_s"))
+    print(f"  {name}: {status}{duration}", file=out)
+    artifacts = record.get("artifacts", {})
+    for node, entry in record.get("nodes", {}).items():
+        line = f"    {node:<24} {entry.get('status', '?'):<10}{_seconds(entry.get('duration_s'))}"
+        ref = artifacts.get(node)
+        if ref:
+            line += f"  -> {ref['uri']} ({_size(ref.get('size'))})"
+        print(line, file=out)
+        error = entry.get("error")
+        if error:
+            print(f"      {error['type']}: {error['message']}", file=out)
+    group_error = record.get("error")
+    if group_error and group_error.get("node") is None:
+        print(f"    error: {group_error['type']}: {group_error['message']}", file=out)
+
+
+def _warn_about_unknown_settings(pipeline: Pipeline, config: dict[str, Any], graph: Any) -> None:
+    """A mistyped --set key would otherwise be ignored in silence."""
+    if not config:
+        return
+    known = {*pipeline.config, *graph.nodes, *graph.external_inputs}
+    for key in config:
+        if key not in known:
+            print(
+                f"warning: --set {key}: no config key, input or node of {pipeline.name} has "
+                f"this name.{did_you_mean(key, sorted(known))}",
+                file=sys.stderr,
+            )
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc) if isinstance(exc, DagwireError) else f"{type(exc).__name__}: {exc}"
+    notes = getattr(exc, "__notes__", [])
+    return "\n".join([f"error: {message}", *notes])
+
+
+#: Outputs shown by value after a run: small JSON only, so a run on S3 or with a large DataFrame
+#: or model does not download and deserialize its results just to print them.
+_SHOWN_MAX_BYTES = 64 * 1024
+
+
+def _describe_output(name: str, result: Any) -> str:
+    ref = result.refs[name]
+    where = f"{ref['uri']} ({_size(ref.get('size'))})"
+    size = ref.get("size")
+    if ref.get("serializer") == "json" and isinstance(size, int) and size < _SHOWN_MAX_BYTES:
+        return f"{name} = {short_repr(result.load(name), 80)}  -> {where}"
+    return f"{name} -> {where}"
+
+
+def _since(started: float) -> str:
+    return format_duration(time.perf_counter() - started)
+
+
+def _seconds(value: float | None) -> str:
+    return f"  {format_duration(value)}" if isinstance(value, (int, float)) else ""
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "? B"
+    units = ("B", "kB", "MB", "GB", "TB")
+    value, i = float(size), 0
+    while value >= 1000 and i < len(units) - 1:
+        value, i = value / 1000, i + 1
+    return f"{size} B" if i == 0 else f"{value:.1f} {units[i]}"
+
+
+def _repeat_options(args: argparse.Namespace) -> str:
+    """The options that must be repeated to resume the same run."""
+    options = [f"--set {shlex.quote(f'{k}={v}')}" for k, v in args.raw_set]
+    if args.stage:
+        options.append(f"--stage {shlex.quote(args.stage)}")
+    if args.outputs:
+        options.append(f"--outputs {shlex.quote(','.join(args.outputs))}")
+    if args.artifacts:
+        options.append(f"--artifacts {shlex.quote(args.artifacts)}")
+    return "".join(f" {o}" for o in options)
+
+
+# --- arguments ------------------------------------------------------------------------------------
+def _config_item(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def _toml_value(text: str) -> Any:
+    """``3`` -> 3, ``0.5`` -> 0.5, ``true`` -> True, ``[1, 2]`` -> [1, 2]; else the text."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _outputs(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one output name, e.g. --outputs a,b")
+    return names
+
+
+def _parser(package: str) -> argparse.ArgumentParser:
+    prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else package
+    if prog in ("__main__.py", "-c", ""):
+        prog = f"python -m {package}"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--traceback", action="store_true", help="show the traceback of errors")
+    configured = argparse.ArgumentParser(add_help=False)
+    configured.add_argument(
+        "--set",
+        dest="raw_set",
+        action="append",
+        type=_config_item,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value (parsed as a TOML value, else text); repeatable",
+    )
+    stored = argparse.ArgumentParser(add_help=False)
+    stored.add_argument(
+        "--artifacts",
+        metavar="ROOT",
+        help="artifact root: folder or fsspec URL (default: $DAGWIRE_ARTIFACTS, "
+        "else pipeline.toml [artifacts] root)",
+    )
+
+    parser = argparse.ArgumentParser(prog=prog, description="Run and inspect this pipeline.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        parents=[common, configured, stored],
+        help="run the pipeline (or one stage, or some outputs)",
+    )
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--stage", metavar="NAME", help="run this stage (and what it needs)")
+    which.add_argument(
+        "--outputs",
+        type=_outputs,
+        default=[],
+        metavar="A,B",
+        help="compute these outputs (and what they need)",
+    )
+    run.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="run id; an existing one is resumed, skipping complete groups",
+    )
+    run.set_defaults(handler=_run)
+
+    listing = commands.add_parser(
+        "list", parents=[common, configured], help="list the nodes with their types and docs"
+    )
+    listing.set_defaults(handler=_list)
+
+    graph = commands.add_parser(
+        "graph", parents=[common, configured], help="print the graph as Mermaid or DOT text"
+    )
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.set_defaults(handler=_graph)
+
+    lock = commands.add_parser(
+        "lock",
+        parents=[common],
+        help="write pipeline.lock.json, the graph's shape that the Airflow DAG is built from",
+    )
+    lock.add_argument(
+        "--check", action="store_true", help="only check that the lock is up to date (else exit 1)"
+    )
+    lock.set_defaults(handler=_lock)
+
+    runs = commands.add_parser("runs", parents=[common, stored], help="list the runs, or show one")
+    runs.add_argument("run_id", nargs="?", metavar="RUN_ID")
+    runs.add_argument("--json", action="store_true", help="print the run's whole manifest")
+    runs.set_defaults(handler=_runs)
+
+    parser.set_defaults(traceback=False, raw_set=[])
+    return parser

@@ -1,0 +1,294 @@
+"""The group plan: how the dataflow graph is cut into tasks, and what crosses each cut.
+
+A group is the unit an orchestrator runs (an Airflow task, a Prefect task, a step of the plain
+runner). Everything here is derived from the graph; the user only names stages, or picks a mode:
+
+- ``stages``: the stages of pipeline.toml. A node no stage lists belongs to the earliest stage whose
+  outputs need it; final outputs no stage needs go to the last stage.
+- ``nodes``: one group per node (most visibility, most artifacts).
+- ``single``: one group for everything.
+
+A group persists the values another group reads, the requested final outputs, and the outputs the
+stages list (in every mode, so switching modes never loses an artifact). Nothing else is written.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DagwireError
+from ..messages import did_you_mean
+
+GROUPINGS = ("stages", "nodes", "single")
+#: The name of the only group of the ``single`` mode (and of ``stages`` mode without stages).
+SINGLE_GROUP = "pipeline"
+
+
+class PlanError(DagwireError):
+    """The stages cannot be turned into a plan (unknown, doubly listed or circular)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One task: the nodes it computes (in order) and the values that cross its boundary."""
+
+    name: str
+    nodes: tuple[str, ...]
+    #: Values it writes to the artifact store.
+    outputs: tuple[str, ...]
+    #: Values it reads from the artifact store (outputs of the groups in ``depends_on``).
+    inputs: tuple[str, ...]
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    grouping: str
+    #: The requested final outputs.
+    outputs: tuple[str, ...]
+    #: In an order that runs every group after the groups it depends on.
+    groups: tuple[Group, ...]
+    _by_name: dict[str, Group] = field(init=False, repr=False, compare=False)
+    _owner: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {g.name: g for g in self.groups})
+        object.__setattr__(self, "_owner", {n: g.name for g in self.groups for n in g.nodes})
+
+    def __getitem__(self, name: str) -> Group:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            hint = did_you_mean(name, self._by_name, cutoff=0.5)
+            raise PlanError(
+                f"No {'stage' if self.grouping == 'stages' else 'group'} named {name!r} in this "
+                f"plan ({self.grouping} grouping).{hint} "
+                f"The groups are: {', '.join(self._by_name)}."
+            ) from None
+
+    def owner(self, node: str) -> Group:
+        """The group that computes ``node``."""
+        if node not in self._owner:
+            hint = did_you_mean(node, self._owner)
+            raise PlanError(f"No group of this plan computes {node!r}.{hint}")
+        return self[self._owner[node]]
+
+    def needed_for(self, groups: Iterable[str] = (), outputs: Iterable[str] = ()) -> list[Group]:
+        """The named groups, the groups computing ``outputs``, and all they depend on, in order."""
+        wanted = {self[g].name for g in groups} | {self.owner(n).name for n in outputs}
+        stack = list(wanted)
+        while stack:
+            for upstream in self[stack.pop()].depends_on:
+                if upstream not in wanted:
+                    wanted.add(upstream)
+                    stack.append(upstream)
+        return [g for g in self.groups if g.name in wanted]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able description, for manifests and orchestrator docs."""
+        return {
+            "grouping": self.grouping,
+            "outputs": list(self.outputs),
+            "groups": [
+                {
+                    "name": g.name,
+                    "nodes": list(g.nodes),
+                    "outputs": list(g.outputs),
+                    "inputs": list(g.inputs),
+                    "depends_on": list(g.depends_on),
+                }
+                for g in self.groups
+            ],
+        }
+
+    # --- construction --------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        graph: Any,
+        *,
+        outputs: Iterable[str],
+        stages: Mapping[str, Iterable[str]] | None = None,
+        grouping: str = "stages",
+        given: Iterable[str] = (),
+        where: str = "stages",
+    ) -> GroupPlan:
+        """Cut ``graph`` (a ``FunctionGraph``) into groups.
+
+        ``given`` are names whose values come from outside (config keys): a node with such a name is
+        replaced by the value, so no group computes it.
+        """
+        if grouping not in GROUPINGS:
+            raise PlanError(
+                f"Unknown grouping {grouping!r}; choose one of {', '.join(map(repr, GROUPINGS))}."
+            )
+        given = set(given)
+        computed = [n for n in graph.order if n not in given]
+        is_computed = set(computed)
+        deps = {n: [d for d in graph.nodes[n].inputs if d in is_computed] for n in computed}
+        outputs = tuple(dict.fromkeys(outputs))
+        _check_names(outputs, is_computed, graph, given, "Requested output")
+        stages = {s: tuple(ns) for s, ns in (stages or {}).items()}
+        listed = _check_stages(stages, is_computed, graph, given, where)
+
+        targets = list(dict.fromkeys([*outputs, *listed]))
+        needed = _upstream(targets, deps)
+        order = [n for n in computed if n in needed]
+
+        if grouping == "nodes":
+            owner = {n: n for n in order}
+        elif grouping == "single" or not stages:
+            owner = {n: SINGLE_GROUP for n in order}
+        else:
+            owner = _assign_to_stages(stages, listed, outputs, deps)
+        names = list(dict.fromkeys(owner[n] for n in order))
+        if grouping == "stages" and stages:
+            names.sort(key=list(stages).index)
+
+        members: dict[str, list[str]] = {g: [] for g in names}
+        for n in order:
+            members[owner[n]].append(n)
+        readers: dict[str, set[str]] = {n: set() for n in order}
+        for n in order:
+            for d in deps[n]:
+                readers[d].add(owner[n])
+        keep = set(targets)
+        groups = {}
+        for g in names:
+            nodes = members[g]
+            inputs = list(dict.fromkeys(d for n in nodes for d in deps[n] if owner[d] != g))
+            groups[g] = Group(
+                name=g,
+                nodes=tuple(nodes),
+                outputs=tuple(n for n in nodes if n in keep or readers[n] - {g}),
+                inputs=tuple(inputs),
+                depends_on=tuple(dict.fromkeys(owner[d] for d in inputs)),
+            )
+        ordered = _order_groups(groups, names, owner, deps, where)
+        _check_case_collisions([o for g in groups.values() for o in g.outputs], "Outputs")
+        _check_case_collisions(list(groups), "Groups")
+        return cls(grouping=grouping, outputs=outputs, groups=tuple(groups[g] for g in ordered))
+
+
+def _check_case_collisions(names: list[str], what: str) -> None:
+    """Artifact and record files are named after outputs and groups; names that differ only in
+    letter case would be one file on macOS and Windows, and one value would overwrite the other."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise PlanError(
+                f"{what} {other!r} and {name!r} differ only in letter case, so their artifacts "
+                "would be the same file on case-insensitive file systems (macOS, Windows). "
+                "Rename one of them."
+            )
+
+
+def _check_names(
+    names: Iterable[str], computed: set[str], graph: Any, given: set[str], what: str
+) -> None:
+    for name in names:
+        if name in computed:
+            continue
+        if name in given:
+            raise PlanError(
+                f"{what} {name!r} is set in the config, so no node computes it; "
+                "remove it from the outputs or from the config."
+            )
+        if name in graph.external_inputs:
+            raise PlanError(
+                f"{what} {name!r} is an input of the graph (needed by "
+                f"{', '.join(graph.external_inputs[name])}), not something it computes."
+            )
+        hint = did_you_mean(name, sorted(computed))
+        raise PlanError(f"{what} {name!r} is not a node of the graph.{hint}")
+
+
+def _check_stages(
+    stages: dict[str, tuple[str, ...]], computed: set[str], graph: Any, given: set[str], where: str
+) -> dict[str, str]:
+    """Map each listed node to its stage, refusing unknown and doubly listed nodes."""
+    listed: dict[str, str] = {}
+    for stage, names in stages.items():
+        _check_names(names, computed, graph, given, f"{where}: {stage} lists")
+        for name in names:
+            other = listed.setdefault(name, stage)
+            if other != stage:
+                raise PlanError(
+                    f"{where}: {name!r} is listed in stage {other!r} and in stage {stage!r}. "
+                    "A value is computed by one stage only; remove it from one of them "
+                    "(a stage can read what another produces)."
+                )
+    return listed
+
+
+def _upstream(targets: Iterable[str], deps: dict[str, list[str]]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(targets)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(deps[name])
+    return seen
+
+
+def _assign_to_stages(
+    stages: dict[str, tuple[str, ...]],
+    listed: dict[str, str],
+    outputs: tuple[str, ...],
+    deps: dict[str, list[str]],
+) -> dict[str, str]:
+    """Listed nodes go to their stage; an unlisted node to the earliest stage that needs it."""
+    owner = dict(listed)
+    last = list(stages)[-1]
+    walks = [(stage, names) for stage, names in stages.items()]
+    walks.append((last, tuple(n for n in outputs if n not in owner)))
+    for stage, names in walks:
+        for name in names:
+            owner.setdefault(name, stage)
+        stack = list(names)
+        while stack:
+            for d in deps[stack.pop()]:
+                if d not in owner:
+                    owner[d] = stage
+                    stack.append(d)
+    return owner
+
+
+def _order_groups(
+    groups: dict[str, Group],
+    names: list[str],
+    owner: dict[str, str],
+    deps: dict[str, list[str]],
+    where: str,
+) -> list[str]:
+    """Groups in dependency order, ties broken by declaration order; a cycle is named."""
+    sorter = graphlib.TopologicalSorter({g: groups[g].depends_on for g in names})
+    rank = {g: i for i, g in enumerate(names)}
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]  # each group is a predecessor of the next: data flows along it
+        reasons = []
+        for upstream, downstream in zip(cycle, cycle[1:], strict=False):
+            node, dep = next(
+                (n, d) for n in groups[downstream].nodes for d in deps[n] if owner[d] == upstream
+            )
+            reasons.append(f"  '{node}' ({downstream}) needs '{dep}' ({upstream})")
+        raise PlanError(
+            f"{where}: the stages depend on each other in a circle: {' -> '.join(cycle)}\n"
+            + "\n".join(reasons)
+            + "\nMove one of these values to the other stage (a value no stage lists goes to the "
+            "earliest written stage that needs it: list it in the stage that should compute "
+            "it), or merge the stages."
+        ) from None
+    ordered: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=rank.__getitem__)
+        ordered.extend(ready)
+        sorter.done(*ready)
+    return ordered

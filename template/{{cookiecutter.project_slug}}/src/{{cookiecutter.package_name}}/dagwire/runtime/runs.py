@@ -1,0 +1,509 @@
+"""Running groups of a plan: load what crosses in, compute, persist what crosses out, record it all.
+
+``run_group`` is the one function the plain runner, the Airflow tasks and the Prefect tasks call,
+so a pipeline gives the same artifacts whoever runs it. A run folder holds:
+
+    <root>/<run>/<node>.<ext>            the artifacts (values that cross a group boundary)
+    <root>/<run>/groups/<group>.json     one record per group, written only by that group's task
+    <root>/<run>/manifest.json           the run: config, plan, graph snapshot, every group's record
+
+Each group writes its own record (so parallel tasks never overwrite each other's), then merges it
+into the manifest; ``read_manifest`` re-merges the records, so it is right even if processes raced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import DagwireError
+from ..execution.loop import new_run_id
+from ..lifecycle.api import NodeExecutionHook
+from ..node import type_name
+from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
+from .pipeline import Pipeline
+from .plan import Group, GroupPlan
+
+MANIFEST = "manifest.json"
+FORMAT = "dagwire-run/1"
+
+_manifest_lock = threading.Lock()  # Prefect runs tasks in threads of one process
+
+
+class RunError(DagwireError):
+    """A run cannot go on as asked: missing upstream artifacts, or a resume with another config."""
+
+
+# --- the graph, built once per invocation ---------------------------------------------------------
+class RunGraph:
+    """The pipeline's graph for one config, built once and shared by the groups of an invocation.
+
+    Building the graph imports and inspects every module, so the plan, the completion checks and
+    every group reuse this one: its driver records each node into the group computing it (groups
+    have disjoint nodes, so groups running at once in threads do not mix), and each node's code
+    hash is computed at most once.
+    """
+
+    def __init__(self, pipeline: Pipeline, config: Mapping[str, Any] | None = None) -> None:
+        self.config = pipeline.effective_config(config)
+        self._recorders: dict[str, _GroupRecorder] = {}
+        self.driver = pipeline.driver(config, adapters=[_Dispatch(self._recorders)])
+        self.graph = self.driver.graph
+        self._hashes: dict[str, str] = {}
+
+    def code_hashes(self, nodes: Iterable[str]) -> dict[str, str]:
+        """``{node: sha256 of its code}``: what a group's record keeps, to notice code changes."""
+        for name in nodes:
+            if name not in self._hashes:
+                self._hashes[name] = _code_hash(self.graph.nodes[name])
+        return {name: self._hashes[name] for name in nodes}
+
+    def snapshot(self) -> dict[str, Any]:
+        return graph_snapshot(self.graph, self.code_hashes(self.graph.order))
+
+    @contextmanager
+    def recording(self, recorder: _GroupRecorder) -> Iterator[None]:
+        """Route the node events of ``recorder``'s group to it while the group runs."""
+        for name in recorder.group.nodes:
+            self._recorders[name] = recorder
+        try:
+            yield
+        finally:
+            for name in recorder.group.nodes:
+                if self._recorders.get(name) is recorder:
+                    del self._recorders[name]
+
+
+class _Dispatch(NodeExecutionHook):
+    """The run graph's one node hook: hands each node's events to its group's recorder."""
+
+    def __init__(self, recorders: Mapping[str, _GroupRecorder]) -> None:
+        self.recorders = recorders
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+        recorder = self.recorders.get(node_name)
+        if recorder is not None:
+            recorder.run_before_node_execution(node_name=node_name, **future_kwargs)
+
+    def run_after_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+        recorder = self.recorders.get(node_name)
+        if recorder is not None:
+            recorder.run_after_node_execution(node_name=node_name, **future_kwargs)
+
+
+def _run_graph(
+    pipeline: Pipeline, config: Mapping[str, Any] | None, graph: RunGraph | None
+) -> RunGraph:
+    if graph is None:
+        return RunGraph(pipeline, config)
+    if graph.config != pipeline.effective_config(config):
+        raise ValueError(
+            f"The RunGraph was built for config {graph.config}, not for "
+            f"{pipeline.effective_config(config)}; build it with the same config as the run."
+        )
+    return graph
+
+
+# --- one group ------------------------------------------------------------------------------------
+def run_group(
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    group: Group | str,
+    *,
+    run_id: str,
+    store: ArtifactStore,
+    config: Mapping[str, Any] | None = None,
+    resume: bool = True,
+    graph: RunGraph | None = None,
+) -> dict[str, Ref]:
+    """Run one group of ``plan`` in run ``run_id``; return references to the outputs it persisted.
+
+    With ``resume`` (the default), a group already complete in this run (see ``completed_refs``)
+    is not run again: its recorded references are returned, which makes orchestrator retries and
+    re-runs idempotent. ``graph`` is the pipeline's graph for ``config`` if the caller has built
+    it already (for the plan, say); otherwise it is built here.
+    """
+    group = plan[group] if isinstance(group, str) else group
+    graph = _run_graph(pipeline, config, graph)
+    _open_run(pipeline, plan, graph, run_id, store)
+    if resume:
+        done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
+        if done is not None:
+            return done
+    return _execute(plan, group, graph, run_id, store)
+
+
+def _execute(
+    plan: GroupPlan, group: Group, graph: RunGraph, run_id: str, store: ArtifactStore
+) -> dict[str, Ref]:
+    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes))
+    with graph.recording(recorder):
+        recorder.start()
+        try:
+            inputs = _load_inputs(plan, group, run_id, store, recorder)
+            graph.driver.execute(list(group.outputs), overrides=inputs)
+        except BaseException as exc:
+            recorder.finish(exc)
+            raise
+        recorder.finish(None)
+    return dict(recorder.record["artifacts"])
+
+
+def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str, Any] | None:
+    """What the last attempt of ``group`` in ``run_id`` did (None if it never started)."""
+    return store.read_record(run_id, _record_path(group))
+
+
+def completed_refs(
+    store: ArtifactStore, run_id: str, group: Group, code: Mapping[str, str] | None = None
+) -> dict[str, Ref] | None:
+    """The group's references if its last attempt in this run still stands, else None.
+
+    It stands if it completed, its artifacts are whole, its nodes' code hashes are ``code`` (when
+    given: the code now), and no group it depends on has finished again since it started (a
+    re-run upstream, e.g. after a code fix, makes everything downstream of it run again too).
+    """
+    record = read_group_record(store, run_id, group.name)
+    if not record or record.get("status") != "completed":
+        return None
+    if code is not None and record.get("code") != dict(code):
+        return None
+    refs = record.get("artifacts", {})
+    if not all(name in refs and store.exists(refs[name]) for name in group.outputs):
+        return None
+    started = record.get("started_at") or ""
+    for upstream in group.depends_on:
+        before = read_group_record(store, run_id, upstream) or {}
+        if before.get("status") != "completed" or (before.get("finished_at") or "~") > started:
+            return None
+    return {name: refs[name] for name in group.outputs}
+
+
+def _load_inputs(
+    plan: GroupPlan, group: Group, run_id: str, store: ArtifactStore, recorder: _GroupRecorder
+) -> dict[str, Any]:
+    available: dict[str, Ref] = {}
+    for upstream in group.depends_on:
+        record = read_group_record(store, run_id, upstream) or {}
+        available.update(record.get("artifacts", {}))
+    missing = [n for n in group.inputs if n not in available or not store.exists(available[n])]
+    if missing:
+        producers = sorted({plan.owner(n).name for n in missing})
+        raise RunError(
+            f"Group '{group.name}' needs {', '.join(map(repr, missing))} from "
+            f"{', '.join(map(repr, producers))}, which ha{'ve' if len(producers) > 1 else 's'} "
+            f"not been completed in run '{run_id}' (artifacts under {store.run_uri(run_id)}).\n"
+            "Run the upstream groups first: running the whole pipeline with this run id resumes it."
+        )
+    values = {}
+    for name in group.inputs:
+        values[name] = store.load(available[name])
+        recorder.record["inputs"][name] = available[name]["uri"]
+    return values
+
+
+class _GroupRecorder(NodeExecutionHook):
+    """Records each node in the group's record (timed by ``NodeTimer``) and persists each boundary
+    output the moment it is computed."""
+
+    def __init__(
+        self, group: Group, run_id: str, store: ArtifactStore, code: Mapping[str, str]
+    ) -> None:
+        from ..lifecycle.default import NodeTimer  # not at import: every CLI call would pay for it
+
+        self.group, self.run_id, self.store, self.code = group, run_id, store, dict(code)
+        self.persist = set(group.outputs)
+        self.record: dict[str, Any] = {}
+        self.timer = NodeTimer()
+        self._t0 = 0.0
+
+    def start(self) -> None:
+        previous = read_group_record(self.store, self.run_id, self.group.name) or {}
+        self.record = {
+            "group": self.group.name,
+            "status": "running",
+            "attempt": previous.get("attempt", 0) + 1,
+            "started_at": _now(),
+            "finished_at": None,
+            "duration_s": None,
+            "inputs": {},
+            "outputs": list(self.group.outputs),
+            "artifacts": {},
+            "nodes": {n: {"status": "pending"} for n in self.group.nodes},
+            "code": self.code,
+            "error": None,
+        }
+        self._t0 = time.perf_counter()
+        self._save()
+
+    def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+        self.record["nodes"][node_name] = {"status": "running", "started_at": _now()}
+        self.timer.run_before_node_execution(node_name=node_name, **future_kwargs)
+
+    def run_after_node_execution(
+        self,
+        *,
+        node_name: str,
+        result: Any,
+        error: Exception | None,
+        success: bool,
+        **future_kwargs: Any,
+    ) -> None:
+        self.timer.run_after_node_execution(
+            node_name=node_name, result=result, error=error, success=success, **future_kwargs
+        )
+        entry = self.record["nodes"][node_name]
+        entry["duration_s"] = round(self.timer.records[node_name].duration, 6)
+        persist = success and node_name in self.persist
+        if persist:
+            try:
+                self.record["artifacts"][node_name] = self.store.save(
+                    self.run_id, node_name, result
+                )
+            except Exception as exc:
+                entry.update(status="failed", error=_error(exc))
+                raise
+        entry.update(status="completed" if success else "failed", error=_error(error) or None)
+        if persist:
+            self._save()  # a crash later in the group keeps this artifact on record
+
+    def finish(self, error: BaseException | None) -> None:
+        self.record["status"] = "completed" if error is None else "failed"
+        self.record["finished_at"] = _now()
+        self.record["duration_s"] = round(time.perf_counter() - self._t0, 6)
+        if error is not None:
+            nodes = self.record["nodes"]
+            failed = [n for n, e in nodes.items() if e["status"] in ("failed", "running")]
+            self.record["error"] = {**_error(error), "node": failed[0] if failed else None}
+            for entry in self.record["nodes"].values():
+                if entry["status"] == "running":  # interrupted (KeyboardInterrupt, SystemExit)
+                    entry["status"] = "failed"
+        self._save()
+        with _manifest_lock:
+            manifest = self.store.read_record(self.run_id, MANIFEST) or {}
+            manifest.setdefault("groups", {})[self.group.name] = self.record
+            _summarize(manifest)
+            self.store.write_record(self.run_id, MANIFEST, manifest)
+
+    def _save(self) -> None:
+        self.store.write_record(self.run_id, _record_path(self.group.name), self.record)
+
+
+# --- the run --------------------------------------------------------------------------------------
+def _open_run(
+    pipeline: Pipeline, plan: GroupPlan, graph: RunGraph, run_id: str, store: ArtifactStore
+) -> None:
+    """Create the run's manifest, or check that this call continues the same run (same config);
+    the plan and the graph snapshot are brought up to date if they changed."""
+    config = _jsonable(graph.config)
+    with _manifest_lock:
+        manifest = store.read_record(run_id, MANIFEST)
+        if manifest is not None:
+            if manifest.get("config") != config or manifest.get("pipeline") != pipeline.name:
+                raise RunError(
+                    f"Run '{run_id}' was started by pipeline '{manifest.get('pipeline')}' with "
+                    f"config {manifest.get('config')}, and is being continued by '{pipeline.name}' "
+                    f"with config {config}.\nThe artifacts of one run must come from one "
+                    "configuration: start a new run id, or repeat the same --set values."
+                )
+            snapshot = graph.snapshot()
+            if manifest.get("plan") == plan.to_dict() and manifest.get("graph") == snapshot:
+                return
+            manifest["graph"] = snapshot  # the code changed: groups it affects will run again
+        else:
+            manifest = {
+                "format": FORMAT,
+                "run_id": run_id,
+                "folder": safe_run_id(run_id),
+                "pipeline": pipeline.name,
+                "created_at": _now(),
+                "config": config,
+                "graph": graph.snapshot(),
+                "groups": {},
+            }
+        manifest["plan"] = plan.to_dict()
+        _summarize(manifest)
+        store.write_record(run_id, MANIFEST, manifest)
+
+
+def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Nodes (type, hash of their code) and edges: enough to tell whether the code changed.
+
+    ``code`` holds hashes already computed (``RunGraph.code_hashes``).
+    """
+    code = code or {}
+    nodes = {
+        name: {
+            "type": type_name(graph.nodes[name].type),
+            "code_sha256": code.get(name) or _code_hash(graph.nodes[name]),
+        }
+        for name in graph.order
+    }
+    edges = [[dep, name] for name in graph.order for dep in graph.nodes[name].inputs]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _code_hash(node: Any) -> str:
+    fn = node.user_function or node.fn
+    try:
+        text = inspect.getsource(fn)
+    except (OSError, TypeError):
+        code = getattr(fn, "__code__", None)
+        text = repr((code.co_code, code.co_consts)) if code is not None else repr(fn)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
+    """The run's manifest with every group record merged in (records are the source of truth)."""
+    manifest = store.read_record(run_id, MANIFEST)
+    if manifest is None:
+        return None
+    groups = manifest.setdefault("groups", {})
+    for record in store.list_records(run_id, "groups"):
+        groups[record.get("group", "?")] = record
+    _summarize(manifest)
+    return manifest
+
+
+def list_runs(store: ArtifactStore) -> list[dict[str, Any]]:
+    """Every run under the store's root, oldest first.
+
+    A run whose records cannot be read is skipped with a warning, so one broken run folder does
+    not hide all the others.
+    """
+    import warnings
+
+    manifests = []
+    for folder in store.run_folders():
+        try:
+            manifest = read_manifest(store, folder)
+        except DagwireError as exc:
+            warnings.warn(f"dagwire: skipping run '{folder}': {exc}", stacklevel=2)
+            continue
+        if manifest:
+            manifests.append(manifest)
+    return sorted(manifests, key=lambda m: m.get("created_at") or "")
+
+
+def _summarize(manifest: dict[str, Any]) -> None:
+    planned = [g["name"] for g in manifest.get("plan", {}).get("groups", [])]
+    statuses = [manifest.get("groups", {}).get(g, {}).get("status") for g in planned]
+    if "failed" in statuses:
+        status = "failed"
+    elif "running" in statuses:
+        status = "running"
+    elif statuses and all(s == "completed" for s in statuses):
+        status = "completed"
+    else:
+        status = "incomplete"
+    manifest["status"] = status
+    manifest["updated_at"] = _now()
+
+
+@dataclass
+class RunResult:
+    """What ``run_pipeline`` did: ``targets`` are the values the caller asked for."""
+
+    run_id: str
+    store: ArtifactStore
+    plan: GroupPlan
+    targets: tuple[str, ...]
+    ran: list[str]
+    skipped: list[str]
+    refs: dict[str, Ref]
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return read_manifest(self.store, self.run_id) or {}
+
+    def load(self, name: str) -> Any:
+        if name not in self.refs:
+            raise RunError(
+                f"'{name}' is not an artifact of run '{self.run_id}'; "
+                f"the artifacts are: {', '.join(self.refs) or 'none'}."
+            )
+        return self.store.load(self.refs[name])
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    *,
+    run_id: str | None = None,
+    store: ArtifactStore | None = None,
+    config: Mapping[str, Any] | None = None,
+    stage: str | None = None,
+    outputs: Iterable[str] = (),
+    on_group: Callable[[Group, str], None] | None = None,
+    graph: RunGraph | None = None,
+) -> RunResult:
+    """Run the groups needed for ``stage``, for ``outputs``, or for the whole plan, in order.
+
+    Groups already complete in ``run_id`` with the same code are skipped, so re-running a failed
+    run resumes it; a group whose code changed runs again, and so does everything downstream.
+    ``on_group(group, event)`` hears "skipped", "running", "completed" and "failed". ``graph``
+    is the pipeline's graph for ``config`` if the caller has built it already.
+    """
+    outputs = tuple(outputs)
+    run_id = run_id or new_run_id()
+    store = store if store is not None else pipeline.store()
+    graph = _run_graph(pipeline, config, graph)
+    plan = pipeline.plan(config, outputs=outputs, graph=graph.graph)
+    if stage is not None and outputs:
+        raise RunError("Give a stage or outputs, not both.")
+    if stage is not None:
+        selected = plan.needed_for(groups=[stage])
+        targets = plan[stage].outputs
+    elif outputs:
+        selected = plan.needed_for(outputs=outputs)
+        targets = outputs
+    else:
+        selected = list(plan.groups)
+        targets = plan.outputs
+    _open_run(pipeline, plan, graph, run_id, store)
+    result = RunResult(run_id, store, plan, tuple(targets), [], [], {})
+    notify = on_group or (lambda group, event: None)
+    for group in selected:
+        refs = None
+        if not set(group.depends_on) & set(result.ran):
+            refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
+        if refs is not None:
+            result.skipped.append(group.name)
+            notify(group, "skipped")
+        else:
+            notify(group, "running")
+            try:
+                refs = _execute(plan, group, graph, run_id, store)
+            except Exception:
+                notify(group, "failed")
+                raise
+            result.ran.append(group.name)
+            notify(group, "completed")
+        result.refs.update(refs)
+    return result
+
+
+# --- helpers --------------------------------------------------------------------------------------
+def _record_path(group: str) -> str:
+    return f"groups/{safe_name(group)}.json"
+
+
+def _error(error: BaseException | None) -> dict[str, Any]:
+    if error is None:
+        return {}
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -49,7 +49,7 @@ if runner == "airflow":
     dags = work / "dags"
     dags.mkdir()
     (dags / "bench_dags.py").write_text(
-        f"from {package}.dagwire.runtime.orchestrators.airflow import pipeline_dag\n"
+        f"from {package}.dagwire.orchestrators.airflow import pipeline_dag\n"
         "for grouping in ('single', 'nodes'):\n"
         f"    globals()[grouping] = pipeline_dag({package!r}, dag_id=grouping, grouping=grouping,"
         " retries=0)\n"
@@ -101,7 +101,7 @@ if runner == "prefect":
     import logging
     started = time.perf_counter()
     from prefect.testing.utilities import prefect_test_harness
-    flows = import_module(f"{package}.dagwire.runtime.orchestrators.prefect")
+    flows = import_module(f"{package}.dagwire.orchestrators.prefect")
     with prefect_test_harness(server_startup_timeout=120):
         logging.getLogger("prefect").setLevel(logging.ERROR)
         results["prefect/setup"] = {"first": time.perf_counter() - started}

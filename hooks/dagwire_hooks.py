@@ -167,21 +167,16 @@ ORCHESTRATOR_PATHS = {
     "airflow": (
         "dags",
         "src/{package}/dagwire/orchestrators/airflow.py",
-        "src/{package}/dagwire/runtime/orchestrators/airflow.py",
         "src/{package}/pipeline.lock.json",
         "tests/dagwire/test_airflow_dag.py",
     ),
     "prefect": (
         "src/{package}/dagwire/orchestrators/prefect.py",
-        "src/{package}/dagwire/runtime/orchestrators/prefect.py",
         "src/{package}/prefect_flow.py",
         "tests/dagwire/test_prefect_flow.py",
     ),
 }
-WRAPPER_PATHS = (
-    "src/{package}/dagwire/orchestrators",
-    "src/{package}/dagwire/runtime/orchestrators",
-)
+WRAPPER_PATHS = ("src/{package}/dagwire/orchestrators",)
 
 
 def excluded_paths(answers: dict[str, str]) -> list[str]:

@@ -163,6 +163,7 @@ def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs()
         assert "amount: got float 1.5, but 'amount: int' is declared by total (" in message
         assert "rate: got str '2'" in message and "tags: got dict {'a': 1}" in message
     assert ran == [1]  # only the good call ran
+
     # never stricter than Hamilton: any list or tuple for a sequence, any iterable for a set
     def grouped(items: list[int], names: set[str]) -> int:
         return len(items) + len(names)
@@ -187,7 +188,8 @@ def test_inputs_of_the_wrong_type_are_refused_all_at_once_before_anything_runs()
     unchecked = driver.Builder().with_modules(create_temporary_module(total, word, length))
     unchecked = unchecked.with_adapters(NoEdgeAndInputTypeChecking()).build()
     assert unchecked.execute(["total", "length"], inputs={**bad, "rate": 2}) == {
-        "total": 3.0, "length": 1
+        "total": 3.0,
+        "length": 1,
     }
 
 

@@ -1,5 +1,5 @@
-"""The layout is part of the design: the engine never imports the project runtime, and every
-import path of 0.1.0 still gives the same objects."""
+"""The layout is part of the design: the engine never imports the project runtime or the
+orchestrator wrappers, and every import path of 0.1.0 still gives the same objects."""
 
 import ast
 import importlib
@@ -21,18 +21,11 @@ MOVED = {
     "dagwire.runs": "dagwire.runtime.runs",
     "dagwire.lock": "dagwire.runtime.lock",
     "dagwire.cli": "dagwire.runtime.cli",
-    "dagwire.orchestrators.airflow": "dagwire.runtime.orchestrators.airflow",
-    "dagwire.orchestrators.prefect": "dagwire.runtime.orchestrators.prefect",
     "dagwire.atomic": "dagwire.io.atomic",
     "dagwire.formats": "dagwire.io.formats",
     "dagwire.types": "dagwire.htypes",
     "dagwire.dynamic": ("dagwire.execution.schedule", "dagwire.execution.options"),
     "dagwire.parallel": ("dagwire.execution.dynamic", "dagwire.execution.parallel"),
-}
-#: Modules that need an orchestrator installed; checked from their source instead.
-NEEDS_ORCHESTRATOR = {
-    "dagwire.runtime.orchestrators.airflow",
-    "dagwire.runtime.orchestrators.prefect",
 }
 
 
@@ -61,15 +54,14 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def is_runtime(module: str) -> bool:
-    return module == "dagwire.runtime" or module.startswith("dagwire.runtime.")
+    """The project runtime and the orchestrator wrappers built on it."""
+    return module.startswith(("dagwire.runtime", "dagwire.orchestrators"))
 
 
 ENGINE_MODULES = sorted(
     path
     for path in ENGINE_DIR.rglob("*.py")
-    if not is_runtime(module_name(path))
-    and module_name(path) not in MOVED
-    and module_name(path) != "dagwire.orchestrators"
+    if not is_runtime(module_name(path)) and module_name(path) not in MOVED
 )
 
 
@@ -115,18 +107,6 @@ def test_a_moved_module_keeps_its_old_path_with_the_same_objects(old: str, new):
     assert [n for n in tree.body if not isinstance(n, (ast.ImportFrom, ast.Assign, ast.Expr))] == []
     assert {imported_from(n, old_path) for n in imports} == new, "re-exports only, from new"
     names = [(n, alias) for n in imports for alias in n.names]
-    if new <= NEEDS_ORCHESTRATOR:  # the orchestrator is not installed here: read the new module
-        (module,) = new
-        new_tree = ast.parse(
-            ENGINE_DIR.joinpath(*module.split(".")[1:]).with_suffix(".py").read_text()
-        )
-        defined = {
-            getattr(n, "name", None) or getattr(t, "id", None)
-            for n in new_tree.body
-            for t in (getattr(n, "targets", None) or [n])
-        }
-        assert {alias.name for _, alias in names} <= defined
-        return
     old_module = importlib.import_module(old)
     assert names and sorted(old_module.__all__) == sorted(a.asname or a.name for _, a in names)
     for node, alias in names:
@@ -138,3 +118,15 @@ def imported_from(node: ast.ImportFrom, path: Path) -> str:
     package = module_name(path).rpartition(".")[0]
     base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
     return f"{base}.{node.module}"
+
+
+RUNTIME_MODULES = sorted(
+    p for p in ENGINE_DIR.rglob("*.py") if module_name(p).startswith("dagwire.runtime")
+)
+
+
+@pytest.mark.parametrize("path", RUNTIME_MODULES, ids=module_name)
+def test_the_runtime_never_imports_an_orchestrator_wrapper(path: Path):
+    """Wrappers sit on top: the plain runner must work where no orchestrator is installed."""
+    wrappers = sorted(m for m in imported_modules(path) if m.startswith("dagwire.orchestrators"))
+    assert wrappers == [], f"{module_name(path)} imports {wrappers}"

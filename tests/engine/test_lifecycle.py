@@ -287,6 +287,7 @@ def test_type_checker_refuses_a_wrong_output_and_a_wrong_input():
         r"return int",
     ):
         build(liar, adapters=[FunctionInputOutputTypeChecker()]).execute(["liar"], inputs={"x": 1})
+
     def x() -> Any:  # an untyped upstream: only the checker can see what it hands over
         return "1"
 
@@ -596,19 +597,40 @@ def test_hooks_and_validators_receive_hamiltons_graph_and_node_views():
         def run_after_graph_construction(self, *, graph, config):
             seen["constructed"] = sorted(n.name for n in graph.nodes)
 
-        def run_before_graph_execution(self, *, graph, final_vars, inputs, overrides,
-                                       execution_path, run_id):
+        def run_before_graph_execution(
+            self, *, graph, final_vars, inputs, overrides, execution_path, run_id
+        ):
             seen["before"] = (graph["a"].required_dependencies, inputs, overrides)
 
         def run_after_graph_execution(self, *, graph, success, error, results, run_id):
             seen["version"] = graph.version
 
-        def run_before_node_execution(self, *, node_name, node_tags, node_kwargs,
-                                      node_return_type, task_id, run_id, node_input_types):
+        def run_before_node_execution(
+            self,
+            *,
+            node_name,
+            node_tags,
+            node_kwargs,
+            node_return_type,
+            task_id,
+            run_id,
+            node_input_types,
+        ):
             seen.setdefault("modules", set()).add(node_tags["module"])
 
-        def run_after_node_execution(self, *, node_name, node_tags, node_kwargs, node_return_type,
-                                     result, error, success, task_id, run_id):
+        def run_after_node_execution(
+            self,
+            *,
+            node_name,
+            node_tags,
+            node_kwargs,
+            node_return_type,
+            result,
+            error,
+            success,
+            task_id,
+            run_id,
+        ):
             pass
 
         def run_to_validate_node(self, *, node):
@@ -639,8 +661,17 @@ def test_hooks_and_validators_receive_hamiltons_graph_and_node_views():
 
 def test_a_node_method_with_hamiltons_exact_signature_runs():
     class Doubling(NodeExecutionMethod):
-        def run_to_execute_node(self, *, node_name, node_tags, node_callable, node_kwargs,
-                                task_id, is_expand, is_collect):
+        def run_to_execute_node(
+            self,
+            *,
+            node_name,
+            node_tags,
+            node_callable,
+            node_kwargs,
+            task_id,
+            is_expand,
+            is_collect,
+        ):
             return 2 * node_callable(**node_kwargs)
 
     assert build(a, adapters=[Doubling()]).execute(["a"], inputs={"x": 1}) == {"a": 4}

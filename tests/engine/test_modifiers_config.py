@@ -35,11 +35,14 @@ def test_missing_keys_compare_as_none():
     assert build(a__none, a__set, cfg={"flag": "y"}).execute(["a"], inputs={"x": 0}) == {"a": 2}
 
 
-@pytest.mark.parametrize(("cfg", "expected"), [
-    ({"region": "uk", "line": "kids"}, "in"),
-    ({"region": "us", "line": "womens"}, "out"),
-    ({"region": "uk", "line": "womens"}, None),
-])
+@pytest.mark.parametrize(
+    ("cfg", "expected"),
+    [
+        ({"region": "uk", "line": "kids"}, "in"),
+        ({"region": "us", "line": "womens"}, "out"),
+        ({"region": "uk", "line": "womens"}, None),
+    ],
+)
 def test_when_in_and_when_not_in_need_every_key_to_match(cfg, expected):
     @config.when_in(region=["uk"], line=["mens", "kids"])
     def trend__in() -> str:
@@ -106,6 +109,7 @@ def test_hamilton_exclude_keeps_a_public_helper_out_of_the_graph():
 
 def test_misuse_is_reported_with_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match="ends with '__'.*give the variant a name"):
+
         @config.when(a=1)
         def broken__(x: int) -> int:
             return x

@@ -28,8 +28,7 @@ def test_the_replacing_function_receives_the_parameters_by_name():
 
 def test_arguments_are_mapped_and_defaults_of_the_declared_function_apply():
     @does(_scale, data="x", factor="k")
-    def scaled(x: int, k: int = 5) -> int:
-        ...
+    def scaled(x: int, k: int = 5) -> int: ...
 
     dr = build(scaled)
     assert dr.execute(["scaled"], inputs={"x": 2}) == {"scaled": 10}
@@ -38,16 +37,19 @@ def test_arguments_are_mapped_and_defaults_of_the_declared_function_apply():
 
 def test_misuse_is_reported_with_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match="body must be just `pass`"):
+
         @does(_sum)
         def not_empty(a: int) -> int:
             return a
 
     with pytest.raises(InvalidDecoratorError, match=r"cannot be called with x.*map the arguments"):
+
         @does(_scale)
         def wrong(x: int) -> int:
             pass
 
     with pytest.raises(InvalidDecoratorError, match="the mapping names nope"):
+
         @does(_scale, data="nope")
         def unknown(x: int) -> int:
             pass
@@ -56,6 +58,7 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
         does("_sum")
 
     with pytest.raises(InvalidDecoratorError, match="only one"):
+
         @does(_sum)
         @does(_sum)
         def twice(a: int) -> int:

@@ -88,7 +88,11 @@ def test_fields_from_a_dict_a_generic_dict_and_a_typeddict():
     types = {v.name: v.type for v in dr.list_available_variables()}
     assert types["x"] is int and types["lo"] is float and types["accuracy"] is float
     assert dr.execute(["x", "label", "hi", "count"]) == {
-        "x": 1, "label": "one", "hi": 1.0, "count": 2}
+        "x": 1,
+        "label": "one",
+        "hi": 1.0,
+        "count": 2,
+    }
     assert set(build(count_only).graph.nodes) == {"count_only", "count"}
 
 

@@ -16,16 +16,19 @@ np = pytest.importorskip("numpy")
 FRAME = pd.DataFrame({"item": ["apple", "pear"], "qty": [3, 5]})
 
 
-@pytest.mark.parametrize(("fmt", "data", "annotation"), [
-    ("csv", FRAME, pd.DataFrame),
-    ("parquet", FRAME, pd.DataFrame),
-    ("json", FRAME, pd.DataFrame),
-    ("json", {"a": [1, 2], "b": None}, dict),
-    ("pickle", {"any": {1, 2}}, object),
-    ("npy", np.arange(6).reshape(2, 3), np.ndarray),
-    ("file", "some text\n", str),
-    ("file", b"\x00bytes", bytes),
-])
+@pytest.mark.parametrize(
+    ("fmt", "data", "annotation"),
+    [
+        ("csv", FRAME, pd.DataFrame),
+        ("parquet", FRAME, pd.DataFrame),
+        ("json", FRAME, pd.DataFrame),
+        ("json", {"a": [1, 2], "b": None}, dict),
+        ("pickle", {"any": {1, 2}}, object),
+        ("npy", np.arange(6).reshape(2, 3), np.ndarray),
+        ("file", "some text\n", str),
+        ("file", b"\x00bytes", bytes),
+    ],
+)
 def test_what_save_to_writes_load_from_reads_back(tmp_path, fmt, data, annotation):
     path = tmp_path / "sub" / f"data.{fmt}"  # the folder is created on save
 
@@ -66,7 +69,10 @@ def test_the_save_runs_only_when_its_output_is_requested(tmp_path):
     dr.execute(["report_saved"])
     assert json.loads(target.read_text()) == {"n": 1}
     assert {v.name for v in dr.what_is_downstream_of("report")} == {
-        "report", "downstream", "report_saved"}
+        "report",
+        "downstream",
+        "report_saved",
+    }
 
 
 def test_without_output_name_the_saver_is_called_save_dot_node(tmp_path):
@@ -110,8 +116,10 @@ def test_loaders_add_hamiltons_nodes_and_options_reach_the_reader(tmp_path):
 
     dr = build(orders)
     assert {"orders.load_data.df", "orders.select_data.df"} <= set(dr.graph.nodes)
-    out = dr.execute(["orders", "orders.load_data.df"],
-                     inputs={"orders_path": str(tmp_path / "orders.csv"), "factor": 2})
+    out = dr.execute(
+        ["orders", "orders.load_data.df"],
+        inputs={"orders_path": str(tmp_path / "orders.csv"), "factor": 2},
+    )
     assert out["orders"].qty.tolist() == [6]
     frame, metadata = out["orders.load_data.df"]
     assert list(frame.columns) == ["item", "qty"]
@@ -223,16 +231,20 @@ def test_users_register_formats_and_later_registrations_win(tmp_path, monkeypatc
 
 
 def test_misuse_is_reported_with_the_function_and_the_fix(tmp_path):
-    with pytest.raises(AttributeError, match="no data format named 'xlsx'.*Available: .*csv.*"
-                                             "register_format"):
+    with pytest.raises(
+        AttributeError, match="no data format named 'xlsx'.*Available: .*csv.*register_format"
+    ):
         _ = load_from.xlsx
     with pytest.raises(InvalidDecoratorError, match="needs path="):
         load_from.csv(sep=";")
     with pytest.raises(InvalidDecoratorError, match="2 parameters, so say which one .*inject_"):
+
         @load_from.csv(path="x.csv")
         def two(a: pd.DataFrame, b: int) -> int:
             return b
+
     with pytest.raises(InvalidDecoratorError, match="inject_='c' is not a parameter"):
+
         @load_from.csv(path="x.csv", inject_="c")
         def other(a: pd.DataFrame) -> int:
             return 1
@@ -241,8 +253,11 @@ def test_misuse_is_reported_with_the_function_and_the_fix(tmp_path):
     def wrong_type(a: dict) -> dict:
         return a
 
-    with pytest.raises(InvalidDecoratorError, match=r"load_from.csv cannot load parameter 'a' .*"
-                                                    r"annotated dict.*handles pandas.DataFrame"):
+    with pytest.raises(
+        InvalidDecoratorError,
+        match=r"load_from.csv cannot load parameter 'a' .*"
+        r"annotated dict.*handles pandas.DataFrame",
+    ):
         build(wrong_type)
 
     @save_to.parquet(path="x.parquet")

@@ -80,8 +80,11 @@ def test_one_creator_per_function():
     def f(**kw: int) -> int:
         return 0
 
-    with pytest.raises(InvalidDecoratorError,
-                       match=r"two decorators that both create its node \(@does and @subdag\)"):
+    with pytest.raises(
+        InvalidDecoratorError,
+        match=r"two decorators that both create its node \(@does and @subdag\)",
+    ):
+
         @subdag(create_temporary_module(f))
         @does(f)
         def both(a: int) -> int:

@@ -1,6 +1,5 @@
 """@parameterize, @parameterize_sources, @parameterize_values, @inject: bindings, docs, misuse."""
 
-
 import pytest
 from dagwire.errors import InvalidDecoratorError, TypeMismatchError
 from dagwire.function_modifiers import (
@@ -29,7 +28,9 @@ def test_each_output_binds_sources_and_values_and_keeps_unbound_parameters():
     assert dr.graph.nodes["eu_total"].inputs.keys() == {"eu_sales", "bonus"}
     assert dr.graph.nodes["eu_total"].inputs["bonus"].optional
     assert dr.execute(["eu_total", "us_total"], inputs={"eu_sales": 1, "us_sales": 10}) == {
-        "eu_total": 2, "us_total": 30}
+        "eu_total": 2,
+        "us_total": 30,
+    }
     assert dr.execute(["eu_total"], inputs={"eu_sales": 1, "bonus": 5}) == {"eu_total": 7}
 
 
@@ -55,7 +56,9 @@ def test_groups_build_lists_and_dicts_and_type_each_source_by_the_element_type()
 
     dr = build(total, parts_joined, a)
     assert dr.execute(["listed", "parts_joined"], inputs={"b": 100}) == {
-        "listed": 111, "parts_joined": "left=1,right=5"}
+        "listed": 111,
+        "parts_joined": "left=1,right=5",
+    }
     assert dr.graph.nodes["listed"].inputs["a"].type is int
 
     def a_str() -> str:
@@ -95,7 +98,11 @@ def test_parameterize_sources_and_values_are_shorthands():
 
     dr = build(shifted, number)
     assert dr.execute(["shifted_a", "shifted_b", "one", "two"], inputs={"a": 1, "b": 5}) == {
-        "shifted_a": 2, "shifted_b": 6, "one": 1, "two": 2}
+        "shifted_a": 2,
+        "shifted_b": 6,
+        "one": 1,
+        "two": 2,
+    }
     docs = {v.name: v.documentation for v in dr.list_available_variables()}
     assert docs["shifted_b"] == "b plus one, as shifted_b." and docs["two"] == "Two."
 
@@ -118,7 +125,9 @@ def test_tag_applies_to_every_expanded_node():
         return x
 
     assert {n: user_tags(node) for n, node in build(p).graph.nodes.items()} == {
-        "p1": {"team": "a"}, "p2": {"team": "a"}}
+        "p1": {"team": "a"},
+        "p2": {"team": "a"},
+    }
 
 
 def test_optional_annotation_of_a_group_is_unwrapped():
@@ -131,6 +140,7 @@ def test_optional_annotation_of_a_group_is_unwrapped():
 
 def test_misuse_names_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match=r"binds 'y'.*does not take.*parameters: x"):
+
         @parameterize(out={"y": value(1)})
         def f1(x: int) -> int:
             return x
@@ -139,11 +149,13 @@ def test_misuse_names_the_function_and_the_fix():
         parameterize(out={"x": 1})
 
     with pytest.raises(InvalidDecoratorError, match="'output_name' is reserved"):
+
         @parameterize(out={"x": value(1)})
         def f2(x: int, output_name: str) -> int:
             return x
 
     with pytest.raises(InvalidDecoratorError, match="docstring .* formatted.*two braces"):
+
         @parameterize(out={"x": value(1)})
         def f3(x: int) -> int:
             """Broken {x!z} field."""
@@ -165,6 +177,7 @@ def test_misuse_names_the_function_and_the_fix():
         source(3)
 
     with pytest.raises(InvalidDecoratorError, match="only one"):
+
         @inject(x=value(1))
         @parameterize(out={"x": value(2)})
         def f4(x: int) -> int:

@@ -40,7 +40,7 @@ def test_tag_filter_is_an_and_of_keys_and_an_or_within_list_values(dr):
     assert names(dr, owner=["ds", "de"]) == ["a", "b"]
     assert names(dr, stage="silver") == ["a"]
     assert names(dr, stage=["gold", "bronze"]) == ["a"]
-    assert names(dr, owner=None) == ["a", "b"]          # None: the key is present
+    assert names(dr, owner=None) == ["a", "b"]  # None: the key is present
     assert names(dr, owner="ds", stage="gold") == []
     assert names(dr, **{"team.channel": "alerts"}) == ["a"]
     assert len(dr.list_available_variables(tag_filter={})) == 4  # a, b, c and the input x

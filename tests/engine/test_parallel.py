@@ -579,8 +579,13 @@ def test_the_executors_load_only_for_drivers_that_use_them():
         "driver.Builder().with_modules(m(a)).build().execute(['a'])\n"
         "print(any(n.endswith('execution.executors') for n in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(ENGINE_PARENT)})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ENGINE_PARENT)},
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -596,8 +601,12 @@ def test_threads_sharing_a_driver_with_a_future_adapter_share_its_pool():
     def b(a: int) -> int:
         return a + 1
 
-    dr = (driver.Builder().with_modules(create_temporary_module(a, b))
-          .with_adapters(h_threadpool.FutureAdapter()).build())
+    dr = (
+        driver.Builder()
+        .with_modules(create_temporary_module(a, b))
+        .with_adapters(h_threadpool.FutureAdapter())
+        .build()
+    )
     results = {}
 
     def call(x):
@@ -628,12 +637,21 @@ def test_hooks_get_no_task_id_for_concurrent_branches_as_in_hamilton():
         return 2
 
     module = create_temporary_module(left, right)
-    dr = (driver.Builder().with_modules(module)
-          .with_adapters(h_threadpool.FutureAdapter(), Tasks()).build())
+    dr = (
+        driver.Builder()
+        .with_modules(module)
+        .with_adapters(h_threadpool.FutureAdapter(), Tasks())
+        .build()
+    )
     assert dr.execute(["left", "right"]) == {"left": 1, "right": 2}
     assert sorted(seen) == [("left", None), ("right", None)]
     seen.clear()
-    dynamic = (driver.Builder().with_modules(module).with_adapters(Tasks())
-               .enable_dynamic_execution(allow_experimental_mode=True).build())
+    dynamic = (
+        driver.Builder()
+        .with_modules(module)
+        .with_adapters(Tasks())
+        .enable_dynamic_execution(allow_experimental_mode=True)
+        .build()
+    )
     dynamic.execute(["left"])
     assert seen == [("left", "left")]  # dynamic execution runs each root node as its own task

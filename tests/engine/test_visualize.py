@@ -43,7 +43,7 @@ def test_display_all_functions_writes_mermaid_and_dot(dr, tmp_path):
     assert text.startswith("flowchart LR")
     assert mermaid_edges(text) == {("x", "raw"), ("raw", "doubled"), ("doubled", "label")}
     assert "doubled: int" in text and "label: str" in text
-    fenced = (tmp_path / "all.md")
+    fenced = tmp_path / "all.md"
     dr.display_all_functions(str(fenced))
     assert fenced.read_text().startswith("```mermaid\nflowchart LR")
     dot = dr.display_all_functions(str(tmp_path / "all.dot"))
@@ -67,8 +67,9 @@ def test_pictures_show_status_and_time_after_a_run(tmp_path):
 
         def run_after_node_execution(self, *, node_name, success, **kwargs):
             duration = 0.0012 if node_name == "doubled" else 0.0000042
-            self.records[node_name] = type("R", (), {"status": "ok" if success else "failed",
-                                                     "duration": duration})()
+            self.records[node_name] = type(
+                "R", (), {"status": "ok" if success else "failed", "duration": duration}
+            )()
 
     module = create_temporary_module(raw, doubled)
     dr = driver.Builder().with_modules(module).with_adapters(Timer()).build()
@@ -83,8 +84,10 @@ def test_unknown_suffix_is_refused_with_the_choices(dr, tmp_path):
         dr.display_all_functions(str(tmp_path / "graph.jpeg"))
 
 
-@pytest.mark.skipif(shutil.which("dot") is None,
-                    reason="graphviz 'dot' program not installed: PNG/SVG rendering not testable")
+@pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="graphviz 'dot' program not installed: PNG/SVG rendering not testable",
+)
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_png_and_svg_are_rendered_with_graphviz(dr, tmp_path, suffix):
     target = tmp_path / f"graph{suffix}"
@@ -132,8 +135,10 @@ def test_the_format_follows_hamiltons_rule_render_kwargs_then_suffix_then_png(
 ):
     """Format from render_kwargs, else the suffix, else PNG; the file gets the format's suffix."""
     rendered = []
-    monkeypatch.setattr("dagwire.visualize._render_with_graphviz",
-                        lambda text, path, fmt: rendered.append((path.name, fmt)))
+    monkeypatch.setattr(
+        "dagwire.visualize._render_with_graphviz",
+        lambda text, path, fmt: rendered.append((path.name, fmt)),
+    )
     dr.display_all_functions(str(tmp_path / "plain"))
     dr.display_all_functions(str(tmp_path / "my_dag.dot"), render_kwargs={"format": "svg"})
     dr.display_all_functions(str(tmp_path / "as_text.png"), render_kwargs={"format": "mmd"})

@@ -7,7 +7,7 @@ functions run `{{ cookiecutter.project_slug }} lock` and commit the lock. To dep
 project into the Airflow environment and make this folder part of Airflow's DAG folder (README).
 """
 
-from {{ cookiecutter.package_name }}.dagwire.runtime.orchestrators.airflow import (
+from {{ cookiecutter.package_name }}.dagwire.orchestrators.airflow import (
     pipeline_dag,
 )
 

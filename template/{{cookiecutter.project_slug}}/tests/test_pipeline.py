@@ -3,7 +3,9 @@
 
 import pytest
 
-from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
+from {{ cookiecutter.package_name }}.dagwire.runtime.pipeline import (
+    Pipeline,
+)
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 

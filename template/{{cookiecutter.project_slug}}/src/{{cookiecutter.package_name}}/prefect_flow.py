@@ -8,7 +8,7 @@ deployment that polls for runs (see the README):
     python -m {{ cookiecutter.package_name }}.prefect_flow serve
 """
 
-from .dagwire.runtime.orchestrators.prefect import pipeline_flow, serve
+from .dagwire.orchestrators.prefect import pipeline_flow, serve
 
 # The entrypoint lets a served deployment import this flow again in the process of each run.
 flow = pipeline_flow(__package__, entrypoint=f"{__package__}.prefect_flow.flow")

@@ -27,22 +27,38 @@ from pathlib import Path
 
 import pytest
 
-from {{ c.package_name }}.dagwire.artifacts import ArtifactStore
-from {{ c.package_name }}.dagwire.lifecycle.api import NodeExecutionHook
-from {{ c.package_name }}.dagwire.pipeline import Pipeline
-from {{ c.package_name }}.dagwire.plan import Group, GroupPlan
-from {{ c.package_name }}.dagwire.runs import read_manifest
+from {{ c.package_name }}.dagwire.lifecycle.api import (
+    NodeExecutionHook,
+)
+from {{ c.package_name }}.dagwire.runtime.artifacts import (
+    ArtifactStore,
+)
+from {{ c.package_name }}.dagwire.runtime.pipeline import (
+    Pipeline,
+)
+from {{ c.package_name }}.dagwire.runtime.plan import (
+    Group,
+    GroupPlan,
+)
+from {{ c.package_name }}.dagwire.runtime.runs import (
+    read_manifest,
+)
 {%- if c.orchestrator == "airflow" %}
 
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
 # `dag.test()` runs a DAG only if the DAG folder defines it; these variants of dags/ run here.
 TEST_DAG_FOLDER = AIRFLOW_HOME / "dags"
 TEST_DAG_FILE = """\
-from {{ c.package_name }}.dagwire.orchestrators.airflow import pipeline_dag
+from {{ c.package_name }}.dagwire.orchestrators.airflow import (
+    pipeline_dag,
+)
 
 for grouping in ("stages", "nodes", "single"):
     globals()[grouping] = pipeline_dag(
-        "{{ c.package_name }}", dag_id=f"test_{grouping}", grouping=grouping, retries=0
+        "{{ c.package_name }}",
+        dag_id=f"test_{grouping}",
+        grouping=grouping,
+        retries=0,
     )
 """
 

@@ -13,11 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.dagwire.ad_hoc_utils import create_temporary_module
-from {{ cookiecutter.package_name }}.dagwire.artifacts import ArtifactStore
-from {{ cookiecutter.package_name }}.dagwire.lock import check_lock
-from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.dagwire.runs import read_manifest, run_pipeline
+from {{ cookiecutter.package_name }}.dagwire.ad_hoc_utils import (
+    create_temporary_module,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.artifacts import (
+    ArtifactStore,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.lock import (
+    check_lock,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.pipeline import (
+    Pipeline,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.runs import (
+    read_manifest,
+    run_pipeline,
+)
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 DAGS = Path(__file__).resolve().parents[2] / "dags"

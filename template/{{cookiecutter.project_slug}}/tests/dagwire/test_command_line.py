@@ -16,10 +16,19 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.dagwire.artifacts import safe_name
-from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.dagwire.plan import Group, GroupPlan
-from {{ cookiecutter.package_name }}.dagwire.runs import graph_snapshot
+from {{ cookiecutter.package_name }}.dagwire.runtime.artifacts import (
+    safe_name,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.pipeline import (
+    Pipeline,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.plan import (
+    Group,
+    GroupPlan,
+)
+from {{ cookiecutter.package_name }}.dagwire.runtime.runs import (
+    graph_snapshot,
+)
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 

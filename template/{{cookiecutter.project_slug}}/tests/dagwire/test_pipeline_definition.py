@@ -5,7 +5,9 @@ Template-owned. Checked without running anything, so a renamed function or a mis
 is reported by name before a run gets as far as the stage that needs it.
 """
 
-from {{ cookiecutter.package_name }}.dagwire.pipeline import Pipeline
+from {{ cookiecutter.package_name }}.dagwire.runtime.pipeline import (
+    Pipeline,
+)
 
 
 def test_every_stage_output_can_be_computed(pipeline: Pipeline):

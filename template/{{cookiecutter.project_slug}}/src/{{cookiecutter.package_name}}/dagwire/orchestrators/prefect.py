@@ -1,14 +1,155 @@
-"""Moved in 0.2.0 to ``dagwire.runtime.orchestrators.prefect``.
+"""Prefect 3: a flow that submits one task per group of the plan, each waiting for its upstream.
 
-Kept so code written for 0.1.0 keeps importing.
+    flow = pipeline_flow("my_pipeline")        # parameters: pipeline.toml's [config]
+    flow(test_size=0.3)                         # a run (a local temporary server if none is set)
+    serve(flow)                                 # a deployment that polls for scheduled runs
+
+Building the flow reads pipeline.toml only, so the flow's parameters are the config keys with their
+types and defaults. The pipeline is imported when the flow runs; the plan is made for the run's
+parameters, and each task calls ``run_group`` (as the plain runner does) under the flow-run id.
+Tasks hand on references to the artifacts they wrote, never data, and Prefect persists no results:
+the artifact store already holds every value that crosses a task boundary.
 """
 
-from ..runtime.orchestrators.prefect import (
-    pipeline_flow,
-    serve,
-)
+from __future__ import annotations
 
-__all__ = [
-    "pipeline_flow",
-    "serve",
-]
+import argparse
+import inspect
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from prefect import Flow, flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import wait
+from prefect.runtime import flow_run
+
+from ..runtime.artifacts import Ref
+from ..runtime.pipeline import Pipeline, PipelineDefinitionError
+from ..runtime.plan import GroupPlan
+from ..runtime.runs import RunGraph, run_group
+
+
+def pipeline_flow(
+    package: str,
+    *,
+    grouping: str | None = None,
+    retries: int | None = None,
+    retry_delay_seconds: float | None = None,
+    entrypoint: str | None = None,
+) -> Flow:
+    """The flow of the pipeline defined in ``package``; keyword arguments override pipeline.toml.
+
+    ``entrypoint`` ("module.attribute" where the flow is importable) lets a deployment find the
+    flow again in the worker's process; generated projects pass their ``prefect_flow`` module.
+    """
+    settings = Pipeline.load(package, import_modules=False)
+    retries = settings.retries if retries is None else retries
+    delay = settings.retry_delay_seconds if retry_delay_seconds is None else retry_delay_seconds
+
+    def run_pipeline(**config: Any) -> dict[str, Ref]:
+        return _run(package, config, grouping=grouping, retries=retries, delay=delay)
+
+    run_pipeline.__signature__ = _signature(settings)  # type: ignore[attr-defined]
+    run_pipeline.__annotations__ = {
+        name: p.annotation for name, p in run_pipeline.__signature__.parameters.items()
+    }
+    if entrypoint:
+        module, _, attribute = entrypoint.rpartition(".")
+        run_pipeline.__module__ = module
+        run_pipeline.__name__ = run_pipeline.__qualname__ = attribute
+    return flow(
+        run_pipeline,
+        name=settings.name,
+        description=f"dagwire pipeline {settings.name}; parameters are its [config].",
+        validate_parameters=True,
+        persist_result=False,
+    )
+
+
+def _run(
+    package: str, config: dict[str, Any], *, grouping: str | None, retries: int, delay: float
+) -> dict[str, Ref]:
+    pipeline = Pipeline.load(package)
+    graph = RunGraph(pipeline, config)  # built once, shared by the tasks (threads) of this run
+    plan = pipeline.plan(config, grouping=grouping, graph=graph.graph)
+    store = pipeline.store()
+    run_id = str(flow_run.id)
+    create_markdown_artifact(
+        key=re.sub(r"[^a-z0-9-]+", "-", pipeline.name.lower()).strip("-") + "-plan",
+        markdown=_markdown(pipeline, plan, graph.graph, store.run_uri(run_id)),
+        description=f"The graph of {pipeline.name} and the tasks it was cut into",
+    )
+
+    @task(cache_policy=NO_CACHE, persist_result=False, retries=retries, retry_delay_seconds=delay)
+    def run_group_task(group: str, upstream: dict[str, Any]) -> dict[str, Ref]:
+        """Runs one group; ``upstream`` (the references upstream tasks returned) orders it."""
+        return run_group(
+            pipeline, plan, group, run_id=run_id, store=store, config=config, graph=graph
+        )
+
+    futures: dict[str, Any] = {}
+    for group in plan.groups:
+        upstream = {name: futures[name] for name in group.depends_on}
+        futures[group.name] = run_group_task.with_options(name=group.name).submit(
+            group.name, upstream
+        )
+    wait(list(futures.values()))
+    refs: dict[str, Ref] = {}
+    for future in futures.values():  # in plan order: the first failure is the root cause
+        refs.update(future.result())
+    return {name: refs[name] for name in plan.outputs}
+
+
+def _signature(settings: Pipeline) -> inspect.Signature:
+    parameters = []
+    for key, value in settings.config.items():
+        if not key.isidentifier():
+            raise PipelineDefinitionError(
+                f"{settings.source}: [config] key {key!r} cannot be a Prefect flow parameter; "
+                "rename it to a Python identifier (letters, digits, '_')."
+            )
+        kind = inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter(key, kind, default=value, annotation=type(value)))
+    return inspect.Signature(parameters, return_annotation=dict[str, Any])
+
+
+def _markdown(pipeline: Pipeline, plan: GroupPlan, graph: Any, run_uri: str) -> str:
+    ids = {name: f"n{i}" for i, name in enumerate(n for g in plan.groups for n in g.nodes)}
+    lines = [f"# {pipeline.name}", "", f"Artifacts: `{run_uri}`", "", "```mermaid", "flowchart LR"]
+    for i, group in enumerate(plan.groups):
+        lines.append(f'    subgraph g{i}["{group.name}"]')
+        lines += [f'        {ids[n]}["{n}"]' for n in group.nodes]
+        lines.append("    end")
+    for name, node_id in ids.items():
+        lines += [f"    {ids[dep]} --> {node_id}" for dep in graph.nodes[name].inputs if dep in ids]
+    lines += ["```", "", "| task | computes | depends on | writes |", "|---|---|---|---|"]
+    for group in plan.groups:
+        lines.append(
+            f"| {group.name} | {', '.join(group.nodes)} | {', '.join(group.depends_on) or '-'} "
+            f"| {', '.join(group.outputs) or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def serve(flow: Flow, package: str, argv: Sequence[str] | None = None) -> int:
+    """``python -m <package>.prefect_flow [run|serve]``: run the flow once, or serve it.
+
+    Serving registers a deployment named after the pipeline (on pipeline.toml's schedule, if any)
+    and polls for its runs until interrupted; each run executes in a subprocess that imports the
+    flow from its entrypoint.
+    """
+    parser = argparse.ArgumentParser(description=f"Run or serve the Prefect flow {flow.name}.")
+    parser.add_argument("command", nargs="?", choices=("run", "serve"), default="run")
+    parser.add_argument("--cron", help="schedule of the served deployment (default: pipeline.toml)")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        for name, ref in flow().items():
+            print(f"{name}: {ref['uri']}")
+        return 0
+    from prefect.types.entrypoint import EntrypointType
+
+    cron = args.cron or Pipeline.load(package, import_modules=False).schedule
+    flow.serve(name=flow.name, cron=cron, entrypoint_type=EntrypointType.MODULE_PATH)
+    return 0

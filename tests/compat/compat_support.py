@@ -31,7 +31,7 @@ def for_engine(source: str, engine: str) -> str:
     out = []
     for line in lines:
         if line.startswith("from hamilton") and " import " in line:
-            line = "from dagwire" + line[len("from hamilton"):]
+            line = "from dagwire" + line[len("from hamilton") :]
         out.append(line)
     return "".join(out)
 
@@ -41,8 +41,11 @@ def load_module(name: str, engine: str, *, register_as: str | None = None) -> ty
     where Hamilton looks functions' modules up)."""
     source = (MODULES / f"{name}.py").read_text()
     rewritten = for_engine(source, engine)
-    changed = [new for old, new in zip(source.splitlines(), rewritten.splitlines(), strict=True)
-               if old != new]
+    changed = [
+        new
+        for old, new in zip(source.splitlines(), rewritten.splitlines(), strict=True)
+        if old != new
+    ]
     assert all(line.startswith("from dagwire") for line in changed), changed
     module_name = register_as or f"compat_{name}_{engine}"
     module = types.ModuleType(module_name)
@@ -60,8 +63,15 @@ def builder(engine: str):
     return driver.Builder()
 
 
-def run_both(modules: str | list[str], outputs: list[str], *, config: dict | None = None,
-             inputs: dict | None = None, overrides: dict | None = None, prepare=None):
+def run_both(
+    modules: str | list[str],
+    outputs: list[str],
+    *,
+    config: dict | None = None,
+    inputs: dict | None = None,
+    overrides: dict | None = None,
+    prepare=None,
+):
     """Build each engine's driver from the same modules and config; return both results."""
     names = [modules] if isinstance(modules, str) else modules
     results, drivers = {}, {}
@@ -71,8 +81,9 @@ def run_both(modules: str | list[str], outputs: list[str], *, config: dict | Non
             prepare(engine, loaded)
         dr = builder(engine).with_modules(*loaded).with_config(dict(config or {})).build()
         drivers[engine] = dr
-        results[engine] = dr.execute(outputs, inputs=dict(inputs or {}),
-                                     overrides=dict(overrides or {}))
+        results[engine] = dr.execute(
+            outputs, inputs=dict(inputs or {}), overrides=dict(overrides or {})
+        )
     return results["hamilton"], results["dagwire"], drivers
 
 

@@ -7,10 +7,19 @@ from compat_support import ENGINES, assert_same, assert_same_graph, builder, loa
 OK = pd.Series([1, 20, 70, 90])
 BAD = pd.Series([1, -20, 170, 90])
 OUTPUTS = [
-    "some_int_data_between_0_and_100", "some_int_data_between_0_and_100_range_validator",
-    "some_int_data_between_0_and_100_data_type_validator", "ratios", "ratios_allow_nans_validator",
-    "level", "level_values_in_validator", "deltas", "deltas_no_negatives", "a", "b",
-    "frame_allow_none_validator", "some_int_data_between_0_and_100_raw",
+    "some_int_data_between_0_and_100",
+    "some_int_data_between_0_and_100_range_validator",
+    "some_int_data_between_0_and_100_data_type_validator",
+    "ratios",
+    "ratios_allow_nans_validator",
+    "level",
+    "level_values_in_validator",
+    "deltas",
+    "deltas_no_negatives",
+    "a",
+    "b",
+    "frame_allow_none_validator",
+    "some_int_data_between_0_and_100_raw",
 ]
 
 

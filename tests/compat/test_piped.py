@@ -3,8 +3,13 @@
 import pytest
 from compat_support import assert_same, assert_same_graph, run_both
 
-INPUTS = {"upstream_int": 3, "upstream_node_to_multiply": 4, "offset": 1000, "first": 1,
-          "second": 2}
+INPUTS = {
+    "upstream_int": 3,
+    "upstream_node_to_multiply": 4,
+    "offset": 1000,
+    "first": 1,
+    "second": 2,
+}
 OUTPUTS = ["final_result", "conditional_result", "two_inputs", "B", "field_1", "field_2", "C", "D"]
 
 
@@ -16,7 +21,11 @@ def test_piped_values_and_nodes_match(mode):
 
 
 def test_pipe_steps_are_nodes_with_hamiltons_names():
-    ham, dag, drivers = run_both("piped", ["final_result.with_add_one", "B.raw", "shifted"],
-                                 config={"mode": "plus"}, inputs=INPUTS)
+    ham, dag, drivers = run_both(
+        "piped",
+        ["final_result.with_add_one", "B.raw", "shifted"],
+        config={"mode": "plus"},
+        inputs=INPUTS,
+    )
     assert_same(ham, dag)
     assert dag == {"final_result.with_add_one": 4, "B.raw": 11, "shifted": 1004}

@@ -131,7 +131,12 @@ def test_a_mistyped_set_key_is_warned_about(project, capsys):
 
 def test_sizes_are_human_readable():
     assert [_size(n) for n in (None, 0, 999, 1000, 1_234_567, 10**15)] == [
-        "? B", "0 B", "999 B", "1.0 kB", "1.2 MB", "1000.0 TB"
+        "? B",
+        "0 B",
+        "999 B",
+        "1.0 kB",
+        "1.2 MB",
+        "1000.0 TB",
     ]
 
 
@@ -304,7 +309,11 @@ def test_output_into_a_closed_pipe_ends_quietly(project, tmp_path):
     try:
         closed = subprocess.run(
             [sys.executable, "-c", code, "list"],
-            env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
         )
     finally:
         os.close(write_end)
@@ -312,7 +321,7 @@ def test_output_into_a_closed_pipe_ends_quietly(project, tmp_path):
     assert closed.stderr == ""
 
 
-BIG = '''
+BIG = """
 class Model:
     def __init__(self):
         self.weights = [1, 2, 3]
@@ -327,7 +336,7 @@ def fitted(n: int) -> Model:
 
 def big(n: int) -> list:
     return list(range(n))
-'''
+"""
 
 
 def test_run_shows_small_json_outputs_and_only_points_at_the_others(project, capsys, tmp_path):

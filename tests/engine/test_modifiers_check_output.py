@@ -39,8 +39,12 @@ def test_a_checked_node_becomes_raw_checks_and_the_released_value():
         return x
 
     dr = build(score)
-    assert set(dr.graph.nodes) == {"score", "score_raw", "score_range_validator",
-                                   "score_data_type_validator"}
+    assert set(dr.graph.nodes) == {
+        "score",
+        "score_raw",
+        "score_range_validator",
+        "score_data_type_validator",
+    }
     assert user_tags(dr.graph.nodes["score"]) == {"owner": "me"}
     checks = dr.list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: True})
     assert sorted(v.name for v in checks) == ["score_data_type_validator", "score_range_validator"]
@@ -73,8 +77,14 @@ def test_series_checks_use_the_functions_pandas():
     pd = pytest.importorskip("pandas")
     np = pytest.importorskip("numpy")
 
-    @check_output(data_type=np.float64, allow_nans=False, range=(0, 1), mean_in_range=(0, 0.5),
-                  max_standard_dev=1.0, values_in=[0.0, 0.5, 1.0])
+    @check_output(
+        data_type=np.float64,
+        allow_nans=False,
+        range=(0, 1),
+        mean_in_range=(0, 0.5),
+        max_standard_dev=1.0,
+        values_in=[0.0, 0.5, 1.0],
+    )
     def ratios(values: pd.Series) -> pd.Series:
         return values
 
@@ -84,8 +94,12 @@ def test_series_checks_use_the_functions_pandas():
     assert all(r.passes for r in good.values())
     bad = dr.execute(names, inputs={"values": pd.Series([0.0, None, 2.0])})
     assert {n for n, r in bad.items() if not r.passes} == {
-        "ratios_allow_nans_validator", "ratios_range_validator", "ratios_mean_in_range_validator",
-        "ratios_values_in_validator", "ratios_max_standard_dev_validator"}
+        "ratios_allow_nans_validator",
+        "ratios_range_validator",
+        "ratios_mean_in_range_validator",
+        "ratios_values_in_validator",
+        "ratios_max_standard_dev_validator",
+    }
 
 
 def test_target_picks_the_node_to_check():
@@ -113,12 +127,15 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
     def number() -> int:
         return 1
 
-    with pytest.raises(InvalidDecoratorError,
-                       match=r"no 'contains' check exists for node 'number' of type int.*"
-                             r"available for this type: .*range"):
+    with pytest.raises(
+        InvalidDecoratorError,
+        match=r"no 'contains' check exists for node 'number' of type int.*"
+        r"available for this type: .*range",
+    ):
         build(number)
 
     with pytest.raises(InvalidDecoratorError, match="two data-check decorators"):
+
         @check_output(range=(0, 1))
         @check_output(allow_none=False)
         def twice() -> int:
@@ -126,6 +143,7 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
 
     pd = pytest.importorskip("pandas")
     with pytest.raises(InvalidDecoratorError, match="on .*allow_nans=True checks nothing"):
+
         @check_output(allow_nans=True)
         def s() -> pd.Series:
             return pd.Series([1])

@@ -34,10 +34,15 @@ def test_pipe_input_chains_steps_on_the_first_parameter():
         return base * 1000 + other
 
     dr = build(result)
-    assert set(dr.graph.nodes) == {"result", "result.with_add", "result.with_times",
-                                   "result.with_add_1"}
+    assert set(dr.graph.nodes) == {
+        "result",
+        "result.with_add",
+        "result.with_times",
+        "result.with_add_1",
+    }
     assert dr.execute(["result"], inputs={"base": 1, "other": 2, "offset": 10}) == {
-        "result": 16 * 1000 + 2}
+        "result": 16 * 1000 + 2
+    }
     assert dr.execute(["result.with_times"], inputs={"base": 1}) == {"result.with_times": 6}
 
 
@@ -145,6 +150,7 @@ def test_a_mutating_function_is_not_a_node_even_when_public(tmp_path, monkeypatc
 
 def test_misuse_is_reported_with_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match=r"step\(_times, \.\.\.\) does not fit"):
+
         @pipe_input(step(_times, 1, 2))
         def f1(a: int) -> int:
             return a
@@ -153,6 +159,7 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
         return 1
 
     with pytest.raises(InvalidDecoratorError, match="takes no parameters"):
+
         @pipe_input(step(no_params))
         def f2(a: int) -> int:
             return a
@@ -166,18 +173,24 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match="on_output=...\\) is not allowed"):
         pipe_output(step(_add), on_output=...)
     with pytest.raises(InvalidDecoratorError, match="on_input='zz' is not a parameter"):
+
         @pipe_input(step(_add), on_input="zz")
         def f3(a: int) -> int:
             return a
+
     with pytest.raises(InvalidDecoratorError, match="namespace either on the decorator or on"):
+
         @pipe_input(step(_add).named("n", namespace="x"), namespace="y")
         def f4(a: int) -> int:
             return a
+
     with pytest.raises(InvalidDecoratorError, match="not its name"):
         step("_add")
 
     with pytest.raises(InvalidDecoratorError, match="defined in json, not in test_modifiers_pipes"):
+
         @mutate(json.dumps)
         def _elsewhere(v: int) -> int:
             return v
+
     assert not hasattr(json.dumps, "__dagwire_modifiers__")

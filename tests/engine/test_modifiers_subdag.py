@@ -39,8 +39,17 @@ def test_nodes_are_namespaced_and_fed_from_inputs_and_config():
         return greeting
 
     dr = build(french, english_fn)
-    assert {"fr.raw", "fr.greeting", "fr.shout", "fr.path", "fr.lang", "french",
-            "english_fn.raw", "english_fn.path", "english"} <= set(dr.graph.nodes)
+    assert {
+        "fr.raw",
+        "fr.greeting",
+        "fr.shout",
+        "fr.path",
+        "fr.lang",
+        "french",
+        "english_fn.raw",
+        "english_fn.path",
+        "english",
+    } <= set(dr.graph.nodes)
     out = dr.execute(["french", "english"], inputs={"fr_path": "a.txt", "suffix": "?"})
     assert out == {"french": "BONJOUR (READ A.TXT)?!", "english": "hello (read en.txt)"}
     assert user_tags(dr.graph.nodes["french"]) == {"kind": "subdag"}
@@ -48,8 +57,13 @@ def test_nodes_are_namespaced_and_fed_from_inputs_and_config():
 
 
 def test_config_may_come_from_the_outer_config_and_externals_skip_the_namespace():
-    @subdag(SUB, inputs={"path": value("x")}, config={"lang": configuration("home")},
-            namespace="home", external_inputs=["excl"])
+    @subdag(
+        SUB,
+        inputs={"path": value("x")},
+        config={"lang": configuration("home")},
+        namespace="home",
+        external_inputs=["excl"],
+    )
     def at_home(greeting: str, excl: str) -> str:
         return greeting + excl
 
@@ -67,7 +81,9 @@ def test_two_subdags_of_one_module_do_not_collide():
         return greeting
 
     assert build(one, two).execute(["one", "two"]) == {
-        "one": "hello (read 1)", "two": "bonjour (read 2)"}
+        "one": "hello (read 1)",
+        "two": "bonjour (read 2)",
+    }
 
 
 def test_the_final_node_name_may_collide_with_a_real_node():

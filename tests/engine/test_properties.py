@@ -100,8 +100,9 @@ def test_engine_matches_naive_evaluation(data, spec):
     except Missing as missing:
         with pytest.raises(errors.MissingInputsError) as info:
             dr.execute(requested, inputs=inputs, overrides=overrides)
-        reported = {line.split()[0] for line in str(info.value).splitlines()[1:]
-                    if line.startswith("  ")}
+        reported = {
+            line.split()[0] for line in str(info.value).splitlines()[1:] if line.startswith("  ")
+        }
         assert reported == missing.names
         return
     assert dr.execute(requested, inputs=inputs, overrides=overrides) == expected

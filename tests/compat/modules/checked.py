@@ -42,8 +42,11 @@ class NoNegatives(DataValidator):
 
     def validate(self, dataset: pd.Series) -> ValidationResult:
         negatives = int((dataset < 0).sum())
-        return ValidationResult(passes=negatives == 0, message=f"{negatives} negative values",
-                                diagnostics={"negatives": negatives})
+        return ValidationResult(
+            passes=negatives == 0,
+            message=f"{negatives} negative values",
+            diagnostics={"negatives": negatives},
+        )
 
 
 @check_output_custom(NoNegatives(importance="warn"))

@@ -1,6 +1,5 @@
 """@load_from and @save_to, after the examples in Hamilton's I/O docs."""
 
-
 import pandas as pd
 from hamilton.function_modifiers import load_from, save_to, source, value
 

@@ -18,8 +18,9 @@ def _scaled(data: pd.Series, factor: float = 2.0) -> pd.Series:
 
 
 @does(_sum_series)
-def D_XMAS_GC_WEIGHTED_BY_DAY(D_XMAS_GC_WEIGHTED_BY_DAY_1: pd.Series,
-                              D_XMAS_GC_WEIGHTED_BY_DAY_2: pd.Series) -> pd.Series:
+def D_XMAS_GC_WEIGHTED_BY_DAY(
+    D_XMAS_GC_WEIGHTED_BY_DAY_1: pd.Series, D_XMAS_GC_WEIGHTED_BY_DAY_2: pd.Series
+) -> pd.Series:
     """Adds D_XMAS_GC_WEIGHTED_BY_DAY_1 and D_XMAS_GC_WEIGHTED_BY_DAY_2"""
     pass
 

@@ -1,6 +1,5 @@
 """@pipe_input, @pipe_output and @mutate, after the examples in Hamilton's decorator reference."""
 
-
 from hamilton.function_modifiers import (
     apply_to,
     extract_fields,

@@ -3,6 +3,7 @@ orchestrator wrappers, and every import path of 0.1.0 still gives the same objec
 
 import ast
 import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,10 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def is_runtime(module: str) -> bool:
-    """The project runtime and the orchestrator wrappers built on it."""
+    """The project runtime, its 0.1.0 paths, and the orchestrator wrappers built on it."""
+    moved_to = MOVED.get(module)
+    if isinstance(moved_to, str) and moved_to.startswith("dagwire.runtime"):
+        return True
     return module.startswith(("dagwire.runtime", "dagwire.orchestrators"))
 
 
@@ -130,3 +134,23 @@ def test_the_runtime_never_imports_an_orchestrator_wrapper(path: Path):
     """Wrappers sit on top: the plain runner must work where no orchestrator is installed."""
     wrappers = sorted(m for m in imported_modules(path) if m.startswith("dagwire.orchestrators"))
     assert wrappers == [], f"{module_name(path)} imports {wrappers}"
+
+
+#: Every public name of every engine module of release 0.1.0 (read from its source at the tag):
+#: teams' code imports them, so each must still import from the same path.
+PUBLIC_0_1_0 = json.loads((Path(__file__).parent / "public_names_0_1_0.json").read_text())
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_0_1_0))
+def test_every_public_name_of_0_1_0_still_imports_from_its_path(module: str):
+    names = PUBLIC_0_1_0[module]
+    if module.startswith("dagwire.orchestrators."):  # Airflow/Prefect are not installed here
+        path = ENGINE_DIR.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {getattr(n, "name", None) for n in tree.body}
+        defined |= {t.id for n in tree.body for t in getattr(n, "targets", []) if hasattr(t, "id")}
+        missing = [name for name in names if name not in defined]
+    else:
+        imported = importlib.import_module(module)
+        missing = [name for name in names if not hasattr(imported, name)]
+    assert missing == [], f"{module} lost {missing}, which 0.1.0 code may import"

@@ -687,3 +687,27 @@ def test_graph_hooks_see_the_computed_outputs_when_the_result_builder_fails():
     with pytest.raises(RuntimeError, match="cannot build"):
         build(a, adapters=[Log("log", events), Broken()]).execute(["a"], inputs={"x": 1})
     assert events[-1] == ("log", "graph-after", False, {"a": 2}, "RuntimeError")
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
+def test_hooks_get_a_uuid_run_id_per_execution_as_in_hamilton(dynamic: bool):
+    """Tracking adapters written for Hamilton parse the run id as a UUID."""
+    import uuid
+
+    seen = []
+
+    class Recorder(GraphExecutionHook):
+        def run_before_graph_execution(self, *, run_id: str, **future_kwargs):
+            seen.append(run_id)
+
+        def run_after_graph_execution(self, **future_kwargs):
+            pass
+
+    def a() -> int:
+        return 1
+
+    dr = build(a, adapters=[Recorder()], dynamic=dynamic)
+    dr.execute(["a"])
+    dr.execute(["a"])
+    assert len(seen) == 2 and seen[0] != seen[1]
+    assert all(str(uuid.UUID(run_id)) == run_id for run_id in seen)

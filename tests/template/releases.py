@@ -1,8 +1,8 @@
 """The template's releases, found in this repository's history, and a repository to serve them.
 
 A release is a commit whose subject starts `Release X.Y.Z`, tagged `X.Y.Z`. A clone may come
-without tags, so releases are found by tag and, when there are none, by those subjects; the
-temporary template repository the tests serve from is then tagged like the real one.
+without tags, so releases are found by those subjects as well as by tag; the temporary template
+repository the tests serve from is then tagged like the real one.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ def release_commits(repo: Path = ROOT) -> dict[str, str]:
 
 
 def releases(repo: Path = ROOT) -> list[tuple[str, str]]:
-    """(version, commit) of every release, oldest first: by tag, else by commit subject."""
-    found = release_tags(repo) or release_commits(repo)
+    """(version, commit) of every release, oldest first: the `Release X.Y.Z` commits, and the
+    tags (which win where both name a version; a test checks that they agree)."""
+    found = {**release_commits(repo), **release_tags(repo)}
     return sorted(found.items(), key=lambda item: version_key(item[0]))
 
 

@@ -13,7 +13,7 @@ import ownership
 import pathspec
 import pytest
 import yaml
-from template_support import ENGINE_DIR, JUNK, ROOT, Generate
+from template_support import ENGINE_DIR, JUNK, ROOT, TEMPLATE_DIR, Generate
 
 COPIER_YML = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -244,6 +244,13 @@ def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
     """copier.yml states ownership (starters, `_skip_if_exists`); this is the documented set."""
     owned = {f for f in files(default_project) if ownership.copier_leaves_alone(f, "my_pipeline")}
     assert owned == USER_OWNED
+    skip = [p.replace("{{ package_name }}", "my_pipeline") for p in COPIER_YML["_skip_if_exists"]]
+    template_files = {
+        f.replace("{{cookiecutter.package_name}}", "my_pipeline") for f in files(TEMPLATE_DIR)
+    }
+    for pattern in [*ownership.starter_patterns("my_pipeline"), *skip]:
+        single = pathspec.GitIgnoreSpec.from_lines([pattern])
+        assert any(single.match_file(f) for f in template_files), f"stale pattern {pattern}"
     layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")
     for pattern in ownership.starter_patterns("my_pipeline"):
         documented = pattern.replace("src/my_pipeline/", "src/<package>/")

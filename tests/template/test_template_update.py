@@ -20,7 +20,7 @@ import dagwire_hooks as hooks
 import ownership
 import pytest
 import yaml
-from releases import earlier_releases, history_repo, release_commits, releases
+from releases import earlier_releases, history_repo, release_commits, release_tags, releases
 from template_support import ENGINE_DIR, ROOT, commit_all, git, project_env, real_python, run
 
 ORCHESTRATORS = ("plain", "airflow", "prefect")
@@ -84,7 +84,11 @@ def team_edits(project: Path, env: dict[str, str]) -> None:
     toml = package / "pipeline.toml"
     text = toml.read_text(encoding="utf-8")
     text = text.replace('evaluate = ["metrics"]\n', f'evaluate = ["metrics"]\n{TEAM_STAGE}\n')
-    toml.write_text(text.replace("[config]\n", f"[config]\n{TEAM_CONFIG}\n"), encoding="utf-8")
+    text = text.replace("[config]\n", f"[config]\n{TEAM_CONFIG}\n")
+    # deployed: runs go to a store shared with the scheduler's workers, outside the repository
+    assert 'root = "artifacts"' in text
+    text = text.replace('root = "artifacts"', f'root = "{shared_store(project)}"')
+    toml.write_text(text, encoding="utf-8")
     conftest = project / "tests" / "conftest.py"
     existing = conftest.read_text(encoding="utf-8") if conftest.exists() else ""
     head = "" if "import pytest" in existing else "\nimport pytest\n"
@@ -94,6 +98,10 @@ def team_edits(project: Path, env: dict[str, str]) -> None:
         f.write(TEAM_README)
     run(["uv", "add", "--frozen", TEAM_DEPENDENCY], project, env)
     commit_all(project, "the team's work")
+
+
+def shared_store(project: Path) -> Path:
+    return project.parent / "shared-store"
 
 
 def assert_team_edits_kept(project: Path) -> None:
@@ -207,6 +215,8 @@ def run_the_message(project: Path, message: str, orchestrator: str) -> str:
     for command in commands[:-1]:
         output = run(command, project, env)
     output = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-rA"], project, env)
+    store = shared_store(project)
+    assert not store.exists() or not any(store.iterdir()), "the tests wrote into the shared store"
     summary = re.search(r"^\d+ (passed|failed).*$", output, re.M)
     assert summary and re.fullmatch(r"\d+ passed(, \d+ warnings?)? in .*", summary[0]), output
     return output
@@ -305,8 +315,11 @@ def test_each_release_is_a_release_commit_with_a_changelog_entry():
     changelog = read(ROOT / "CHANGELOG.md")
     headings = re.findall(r"^## (\d+\.\d+\.\d+)", changelog, re.M)
     by_subject = release_commits()
+    tags = release_tags()
     for version, commit in releases():
         assert by_subject.get(version) == commit, f"tag {version} is not on its Release commit"
+        assert tags.get(version, commit) == commit
+        assert not tags or version in tags, f"release {version} has no tag: git tag {version}"
         assert version in headings, f"CHANGELOG.md has no entry for {version}"
     version = tomllib.loads(read(ROOT / "pyproject.toml"))["project"]["version"]
     engine = re.search(r'__version__ = "(.*?)"', read(ENGINE_DIR / "__init__.py"))[1]

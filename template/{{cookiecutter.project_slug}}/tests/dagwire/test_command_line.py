@@ -35,9 +35,10 @@ PACKAGE = "{{ cookiecutter.package_name }}"
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runs write ./artifacts; keep them out of the repository."""
+    """Runs write to ./artifacts of a temporary folder: never into the repository, nor into the
+    shared store that `[artifacts] root` in pipeline.toml may name for deployments."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DAGWIRE_ARTIFACTS", raising=False)
+    monkeypatch.setenv("DAGWIRE_ARTIFACTS", str(tmp_path / "artifacts"))
     return tmp_path
 
 

@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from .errors import ConfigInputOverlapError, DagwireError
-from .execution.loop import new_run_id, run_schedule
+from .execution.loop import new_execution_id, run_schedule
 from .execution.options import DynamicExecutionOptions
 from .execution.schedule import Schedule, check_input_types, inputs_read, static_schedule
 from .function_modifiers.base import function_node_name
@@ -96,7 +96,7 @@ class Driver:
         if not graph_hooks:
             outputs = self._run_schedule(self.graph, schedule, given, self.adapters)
             return self.adapters.result_builder.build_result(**outputs)
-        run_id = new_run_id()
+        run_id = new_execution_id()
         for hook in graph_hooks:
             hook.run_before_graph_execution(
                 graph=self.public_graph,

@@ -26,7 +26,7 @@ def run_schedule(
     name = None
     try:
         if adapters.observes_nodes:
-            _run_observed(graph, schedule, values, adapters, run_id or new_run_id())
+            _run_observed(graph, schedule, values, adapters, run_id or new_execution_id())
         else:
             get = values.__getitem__
             # map/zip run in C: no per-node comprehension frame, the loop stays near a hand loop
@@ -79,12 +79,9 @@ def received_types(kwargs: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {type(v).__name__}" for k, v in kwargs.items()) or "nothing"
 
 
-def new_run_id() -> str:
-    """An id for one run: sortable by time and safe as a folder name (``20260101T120000-3fa2c1``).
+def new_execution_id() -> str:
+    """A unique id for one execution, as Hamilton gives its hooks (a UUID4: adapters that track
+    executions parse it, and ids made in the same instant never collide)."""
+    import uuid
 
-    Hooks receive it for each execution, and the project runtime names its run folders with it.
-    """
-    import secrets
-    from datetime import UTC, datetime
-
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    return str(uuid.uuid4())

@@ -17,7 +17,7 @@ from ..errors import DynamicExecutionError, failed_node, note_node_failure
 from ..graph import FunctionGraph
 from ..lifecycle.adapters import AdapterSet
 from .dynamic import Block, DynamicSchedule, Level, NodeUnit, dynamic_schedule
-from .loop import new_run_id, received_types
+from .loop import new_execution_id, received_types
 from .schedule import make_schedule, static_schedule
 
 #: Block items are sent to a pool in about this many chunks per worker: few enough that the per-task
@@ -355,7 +355,7 @@ class DynamicExecution:
         adapters: AdapterSet,
         run_id: str | None = None,
     ) -> dict[str, Any]:
-        ctx = _Context(adapters, run_id or new_run_id(), root_tasks=self.allow_parallel)
+        ctx = _Context(adapters, run_id or new_execution_id(), root_tasks=self.allow_parallel)
         try:
             return self._run(schedule.root, values, ctx)
         except Exception as exc:

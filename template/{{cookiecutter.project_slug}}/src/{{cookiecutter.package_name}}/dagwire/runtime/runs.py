@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,7 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import DagwireError
-from ..execution.loop import new_run_id
 from ..lifecycle.api import NodeExecutionHook
 from ..node import type_name
 from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
@@ -36,6 +36,14 @@ MANIFEST = "manifest.json"
 FORMAT = "dagwire-run/1"
 
 _manifest_lock = threading.Lock()  # Prefect runs tasks in threads of one process
+
+
+def new_run_id() -> str:
+    """An id for one run: sortable by time and safe as a folder name (``20260101T120000-3fa2c1``).
+
+    Run folders are named with it; a team resumes a run by it.
+    """
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
 class RunError(DagwireError):

@@ -36,7 +36,7 @@ def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template as released: a git repo tagged 0.1.0 (copier picks the newest tag)."""
+    """The working tree as released: a git repo tagged with the template's version."""
     return make_template_repo(tmp_path_factory.mktemp("template") / "dagwire-template")
 
 

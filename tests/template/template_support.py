@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,12 +51,20 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "--no-verify", "-m", message)
 
 
-def make_template_repo(dest: Path, tag: str = "0.1.0") -> Path:
-    """The template as a released version: a fresh git repo at ``dest``, tagged ``tag``."""
+def template_version() -> str:
+    """The version this working tree will be released as (pyproject.toml states it once)."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+
+
+def make_template_repo(dest: Path, tag: str | None = None) -> Path:
+    """The working tree as if released: a fresh git repo at ``dest``, tagged ``tag`` (default:
+    the template's version)."""
     copy_release(dest)
     git(dest, "init", "-q")
     commit_all(dest, "template release")
-    git(dest, "tag", tag)
+    git(dest, "tag", tag or template_version())
     return dest
 
 

@@ -13,7 +13,7 @@ import ownership
 import pathspec
 import pytest
 import yaml
-from template_support import ENGINE_DIR, JUNK, ROOT, TEMPLATE_DIR, Generate
+from template_support import ENGINE_DIR, JUNK, ROOT, TEMPLATE_DIR, Generate, template_version
 
 COPIER_YML = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -122,7 +122,7 @@ def test_generated_engine_is_byte_identical_to_the_template_engine(
 
 def test_answers_file_records_the_answers_and_the_release(default_project: Path):
     answers = yaml.safe_load((default_project / ".copier-answers.yml").read_text("utf-8"))
-    assert answers["_commit"] == "0.1.0"
+    assert answers["_commit"] == template_version()
     assert answers["_src_path"]
     assert {k: v for k, v in answers.items() if not k.startswith("_")} == hooks.with_defaults({})
     # computed values are derived again on every render, never stored

@@ -23,6 +23,7 @@ from dagwire.runtime.runs import (
     run_group,
     run_pipeline,
 )
+from engine_support import WIDE_GROUPS, WIDE_MODULE, WIDE_TOML, finish_together, write_package
 
 CALLS: list[str] = []
 FAIL: dict[str, BaseException] = {}
@@ -111,6 +112,7 @@ def test_a_run_persists_boundary_values_and_describes_itself_in_a_manifest(store
         "manifest.json",
         "metrics.json",
         "model.json",
+        "run.json",
     ]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["run_id"] == "r1" and manifest["pipeline"] == "demo"
@@ -504,3 +506,41 @@ def test_importing_the_runner_does_not_load_the_built_in_adapters():
         [sys.executable, "-c", code], cwd=engine, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(2))
+def test_groups_finishing_together_in_separate_processes_lose_no_record(tmp_path, attempt):
+    """Six processes open one new run and finish its six groups at the same moment: the manifest
+    on disk lists every group, and reading the run gives the same."""
+    package = write_package(tmp_path, WIDE_TOML, {"wide": WIDE_MODULE})
+    root = tmp_path / "runs"
+    finish_together(tmp_path, package, str(root), "together")
+    store = ArtifactStore(root)
+    expected = {f"n{i}" for i in range(WIDE_GROUPS)}
+    on_disk = store.read_record("together", "manifest.json")
+    assert set(on_disk["groups"]) == expected and on_disk["status"] == "completed"
+    assert read_manifest(store, "together")["status"] == "completed"
+
+
+def test_a_run_written_before_run_json_existed_still_reads_and_resumes(store):
+    """0.2.0 kept the run's description in manifest.json only."""
+    pipeline = make_pipeline()
+    run_pipeline(pipeline, run_id="old", store=store, stage="train")
+    folder = Path(store.root) / "old"
+    (folder / "run.json").unlink()
+    assert read_manifest(store, "old")["groups"]["train"]["status"] == "completed"
+    assert [m["run_id"] for m in list_runs(store)] == ["old"]
+    resumed = run_pipeline(pipeline, run_id="old", store=store)
+    assert resumed.skipped == ["prepare", "train"] and resumed.ran == ["evaluate"]
+    assert (folder / "run.json").is_file()
+    assert read_manifest(store, "old")["status"] == "completed"
+
+
+def test_the_manifest_on_disk_shows_a_failure_in_the_first_group(store):
+    """The plain runner writes manifest.json once, when it stops, failed or not."""
+    FAIL["raw"] = ValueError("no data today")
+    with pytest.raises(ValueError, match="no data today"):
+        run_pipeline(make_pipeline(), run_id="r", store=store)
+    on_disk = store.read_record("r", "manifest.json")
+    assert on_disk["status"] == "failed" and on_disk["groups"]["prepare"]["status"] == "failed"

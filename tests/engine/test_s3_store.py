@@ -13,6 +13,7 @@ from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.runtime.artifacts import ArtifactStore, safe_run_id
 from dagwire.runtime.pipeline import Pipeline
 from dagwire.runtime.runs import list_runs, read_manifest, run_group, run_pipeline
+from engine_support import WIDE_GROUPS, WIDE_MODULE, WIDE_TOML, finish_together, write_package
 
 s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
@@ -106,6 +107,7 @@ def test_a_run_lands_under_the_run_prefix(store):
         "labels.json",
         "model.json",
         "score.json",
+        "run.json",
         "manifest.json",
         "groups/prepare.json",
         "groups/train.json",
@@ -166,3 +168,18 @@ def test_a_group_whose_artifact_vanished_from_s3_runs_again(store):
     refs = run_group(pipeline, plan, "train", run_id="vanished", store=store)
     assert CALLS == ["model"]
     assert store.exists(refs["model"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(2))
+def test_groups_finishing_together_in_separate_processes_lose_no_record_on_s3(
+    store, s3_options, tmp_path, attempt
+):
+    """As on a local folder, with no lock and no atomic rename: separate processes on S3."""
+    package = write_package(tmp_path, WIDE_TOML, {"wide": WIDE_MODULE})
+    finish_together(tmp_path, package, store.root, "together", storage_options=s3_options)
+    fresh = ArtifactStore(store.root, storage_options=s3_options)
+    expected = {f"n{i}" for i in range(WIDE_GROUPS)}
+    on_s3 = fresh.read_record("together", "manifest.json")
+    assert set(on_s3["groups"]) == expected and on_s3["status"] == "completed"
+    assert read_manifest(fresh, "together")["status"] == "completed"

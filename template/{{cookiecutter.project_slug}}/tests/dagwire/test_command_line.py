@@ -60,10 +60,10 @@ def manifest(run_dir: Path) -> dict:
 
 def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
     """The run completed exactly ``groups``; its folder holds their artifacts, one record per
-    group and the manifest, and nothing else. Returns the manifest."""
+    group, the run's description and the manifest, and nothing else. Returns the manifest."""
     run = manifest(run_dir)
     assert set(run["groups"]) == {g.name for g in groups}
-    files = {"manifest.json"}
+    files = {"run.json", "manifest.json"}
     for group in groups:
         record = run["groups"][group.name]
         assert record["status"] == "completed", f"{group.name}: {record.get('error')}"

@@ -32,7 +32,7 @@ _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _UNSAFE_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
 _MAX_NAME = 100
 #: File names the store itself uses inside a run folder; a node may not take them.
-_RESERVED = frozenset({"manifest", "groups"})
+_RESERVED = frozenset({"manifest", "groups", "run"})
 
 
 class ArtifactError(DagwireError):
@@ -298,12 +298,23 @@ class ArtifactStore:
             file.write(json.dumps(data, indent=2, sort_keys=False, default=str).encode())
         return self._files.uri(key)
 
+    def _read_whole(self, key: str, attempts: int = 5) -> bytes:
+        """A small file's bytes. Another task may replace a record while it is read; an object
+        store then reports the old version gone (fsspec's ``FileExpired``): read the new one."""
+        for attempt in range(attempts):
+            try:
+                with self._files.open(key) as file:
+                    return file.read()
+            except OSError as exc:
+                if type(exc).__name__ != "FileExpired" or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     def read_record(self, run_id: str, path: str) -> dict[str, Any] | None:
         """The JSON document ``<run>/<path>``, or None if it was never written."""
         key = "/".join(_check_key(f"{safe_run_id(run_id)}/{path}"))
         try:
-            with self._files.open(key) as file:
-                data = json.loads(file.read().decode("utf-8"))
+            data = json.loads(self._read_whole(key).decode("utf-8"))
         except FileNotFoundError:
             return None
         except ValueError as exc:  # not UTF-8, or not JSON: cut short or edited by hand
@@ -333,9 +344,10 @@ class ArtifactStore:
                     yield record
 
     def run_folders(self) -> list[str]:
-        """The (safe) names of the run folders under the root that hold a manifest."""
+        """The (safe) names of the run folders under the root that hold a run (run.json, or the
+        manifest.json that runs written before run.json existed hold)."""
         return [
             f
             for f in self._files.folders()
-            if _SAFE.fullmatch(f) and "manifest.json" in self._files.files(f)
+            if _SAFE.fullmatch(f) and {"run.json", "manifest.json"} & set(self._files.files(f))
         ]

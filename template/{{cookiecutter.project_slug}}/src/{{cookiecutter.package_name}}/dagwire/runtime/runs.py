@@ -4,11 +4,16 @@
 so a pipeline gives the same artifacts whoever runs it. A run folder holds:
 
     <root>/<run>/<node>.<ext>            the artifacts (values that cross a group boundary)
+    <root>/<run>/run.json                the run: config, plan, graph snapshot (written on opening)
     <root>/<run>/groups/<group>.json     one record per group, written only by that group's task
-    <root>/<run>/manifest.json           the run: config, plan, graph snapshot, every group's record
+    <root>/<run>/manifest.json           run.json with every group's record: derived, for reading
 
-Each group writes its own record (so parallel tasks never overwrite each other's), then merges it
-into the manifest; ``read_manifest`` re-merges the records, so it is right even if processes raced.
+Groups of one run finish at once in separate processes and machines, and object stores have no
+locks and no atomic rename, so no task ever reads, changes and writes back a shared file. Each
+task writes only its own record; ``read_manifest`` derives the run from run.json and the records.
+manifest.json is that derived view, rewritten by each task that finishes a group (and once by
+the plain runner when it stops) until a fresh listing shows nothing newer than what it wrote: the
+last writer always saw every record, so the file never under-reports.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import hashlib
 import inspect
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,10 +36,11 @@ from .artifacts import ArtifactStore, Ref, safe_name, safe_run_id
 from .pipeline import Pipeline
 from .plan import Group, GroupPlan
 
+RUN = "run.json"
 MANIFEST = "manifest.json"
+#: Rewrites of manifest.json a finishing group makes at most while records keep changing.
+_PUBLISH_ROUNDS = 20
 FORMAT = "dagwire-run/1"
-
-_manifest_lock = threading.Lock()  # Prefect runs tasks in threads of one process
 
 
 def new_run_id() -> str:
@@ -150,8 +155,15 @@ def run_group(
 
 
 def _execute(
-    plan: GroupPlan, group: Group, graph: RunGraph, run_id: str, store: ArtifactStore
+    plan: GroupPlan,
+    group: Group,
+    graph: RunGraph,
+    run_id: str,
+    store: ArtifactStore,
+    publish: bool = True,
 ) -> dict[str, Ref]:
+    """Run ``group`` and record it; ``publish`` rewrites manifest.json after (a task that runs
+    one group does; the plain runner publishes once, when it stops)."""
     recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes))
     with graph.recording(recorder):
         recorder.start()
@@ -160,8 +172,12 @@ def _execute(
             graph.driver.execute(list(group.outputs), overrides=inputs)
         except BaseException as exc:
             recorder.finish(exc)
+            if publish:
+                publish_manifest(store, run_id)
             raise
         recorder.finish(None)
+    if publish:
+        publish_manifest(store, run_id)
     return dict(recorder.record["artifacts"])
 
 
@@ -295,11 +311,6 @@ class _GroupRecorder(NodeExecutionHook):
                 if entry["status"] == "running":  # interrupted (KeyboardInterrupt, SystemExit)
                     entry["status"] = "failed"
         self._save()
-        with _manifest_lock:
-            manifest = self.store.read_record(self.run_id, MANIFEST) or {}
-            manifest.setdefault("groups", {})[self.group.name] = self.record
-            _summarize(manifest)
-            self.store.write_record(self.run_id, MANIFEST, manifest)
 
     def _save(self) -> None:
         self.store.write_record(self.run_id, _record_path(self.group.name), self.record)
@@ -309,37 +320,68 @@ class _GroupRecorder(NodeExecutionHook):
 def _open_run(
     pipeline: Pipeline, plan: GroupPlan, graph: RunGraph, run_id: str, store: ArtifactStore
 ) -> None:
-    """Create the run's manifest, or check that this call continues the same run (same config);
-    the plan and the graph snapshot are brought up to date if they changed."""
+    """Write the run's run.json, or check that this call continues the same run (same config);
+    the plan and the graph snapshot are brought up to date if they changed.
+
+    Tasks of a new run may open it at the same moment: each then writes the same run.json (only
+    its time differs), so whichever lands last is right."""
     config = _jsonable(graph.config)
-    with _manifest_lock:
-        manifest = store.read_record(run_id, MANIFEST)
-        if manifest is not None:
-            if manifest.get("config") != config or manifest.get("pipeline") != pipeline.name:
-                raise RunError(
-                    f"Run '{run_id}' was started by pipeline '{manifest.get('pipeline')}' with "
-                    f"config {manifest.get('config')}, and is being continued by '{pipeline.name}' "
-                    f"with config {config}.\nThe artifacts of one run must come from one "
-                    "configuration: start a new run id, or repeat the same --set values."
-                )
-            snapshot = graph.snapshot()
-            if manifest.get("plan") == plan.to_dict() and manifest.get("graph") == snapshot:
-                return
-            manifest["graph"] = snapshot  # the code changed: groups it affects will run again
-        else:
-            manifest = {
-                "format": FORMAT,
-                "run_id": run_id,
-                "folder": safe_run_id(run_id),
-                "pipeline": pipeline.name,
-                "created_at": _now(),
-                "config": config,
-                "graph": graph.snapshot(),
-                "groups": {},
-            }
-        manifest["plan"] = plan.to_dict()
-        _summarize(manifest)
+    written = store.read_record(run_id, RUN)
+    header = written if written is not None else _read_header(store, run_id)
+    snapshot = graph.snapshot()
+    if header is not None:
+        if header.get("config") != config or header.get("pipeline") != pipeline.name:
+            raise RunError(
+                f"Run '{run_id}' was started by pipeline '{header.get('pipeline')}' with "
+                f"config {header.get('config')}, and is being continued by '{pipeline.name}' "
+                f"with config {config}.\nThe artifacts of one run must come from one "
+                "configuration: start a new run id, or repeat the same --set values."
+            )
+        same = header.get("plan") == plan.to_dict() and header.get("graph") == snapshot
+        if same and written is not None:
+            return
+        header = {**header, "graph": snapshot}  # the code changed: affected groups run again
+    else:
+        header = {
+            "format": FORMAT,
+            "run_id": run_id,
+            "folder": safe_run_id(run_id),
+            "pipeline": pipeline.name,
+            "created_at": _now(),
+            "config": config,
+            "graph": snapshot,
+        }
+    header["plan"] = plan.to_dict()
+    store.write_record(run_id, RUN, header)
+    publish_manifest(store, run_id)
+
+
+def _read_header(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
+    """run.json; runs written before it existed kept the same fields in manifest.json."""
+    header = store.read_record(run_id, RUN)
+    if header is None:
+        header = store.read_record(run_id, MANIFEST)
+    if header is None:
+        return None
+    header.pop("groups", None)
+    header.pop("status", None)
+    header.pop("updated_at", None)
+    return header
+
+
+def publish_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
+    """Write manifest.json from run.json and the group records, again while a fresh listing
+    shows records newer than what was written (another task finished meanwhile)."""
+    manifest = read_manifest(store, run_id)
+    for _ in range(_PUBLISH_ROUNDS):
+        if manifest is None:
+            return None
         store.write_record(run_id, MANIFEST, manifest)
+        latest = read_manifest(store, run_id)
+        if latest is None or latest["groups"] == manifest["groups"]:
+            return manifest
+        manifest = latest
+    return manifest
 
 
 def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -370,11 +412,11 @@ def _code_hash(node: Any) -> str:
 
 
 def read_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
-    """The run's manifest with every group record merged in (records are the source of truth)."""
-    manifest = store.read_record(run_id, MANIFEST)
+    """The run as it is now: run.json with every group record (the records are the truth)."""
+    manifest = _read_header(store, run_id)
     if manifest is None:
         return None
-    groups = manifest.setdefault("groups", {})
+    groups = manifest["groups"] = {}
     for record in store.list_records(run_id, "groups"):
         groups[record.get("group", "?")] = record
     _summarize(manifest)
@@ -478,23 +520,29 @@ def run_pipeline(
     _open_run(pipeline, plan, graph, run_id, store)
     result = RunResult(run_id, store, plan, tuple(targets), [], [], {})
     notify = on_group or (lambda group, event: None)
-    for group in selected:
-        refs = None
-        if not set(group.depends_on) & set(result.ran):
-            refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
-        if refs is not None:
-            result.skipped.append(group.name)
-            notify(group, "skipped")
-        else:
-            notify(group, "running")
-            try:
-                refs = _execute(plan, group, graph, run_id, store)
-            except Exception:
-                notify(group, "failed")
-                raise
-            result.ran.append(group.name)
-            notify(group, "completed")
-        result.refs.update(refs)
+    executed = False
+    try:
+        for group in selected:
+            refs = None
+            if not set(group.depends_on) & set(result.ran):
+                refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
+            if refs is not None:
+                result.skipped.append(group.name)
+                notify(group, "skipped")
+            else:
+                notify(group, "running")
+                executed = True
+                try:
+                    refs = _execute(plan, group, graph, run_id, store, publish=False)
+                except Exception:
+                    notify(group, "failed")
+                    raise
+                result.ran.append(group.name)
+                notify(group, "completed")
+            result.refs.update(refs)
+    finally:
+        if executed:
+            publish_manifest(store, run_id)
     return result
 
 

@@ -30,10 +30,13 @@ def starter_patterns(package: str) -> list[str]:
     return [m[1].replace("{{ package_name }}", package) for m in found if m]
 
 
+def skip_patterns(package: str) -> list[str]:
+    return [p.replace("{{ package_name }}", package) for p in COPIER_YML["_skip_if_exists"]]
+
+
 def copier_leaves_alone(relpath: str, package: str) -> bool:
     """True for the team's files: never merged on update (starters and `_skip_if_exists`)."""
-    skip = [p.replace("{{ package_name }}", package) for p in COPIER_YML["_skip_if_exists"]]
-    spec = pathspec.GitIgnoreSpec.from_lines([*starter_patterns(package), *skip])
+    spec = pathspec.GitIgnoreSpec.from_lines([*starter_patterns(package), *skip_patterns(package)])
     return spec.match_file(relpath)
 
 

@@ -8,10 +8,9 @@ repository the tests serve from is then tagged like the real one.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-from template_support import JUNK, RELEASE_FILES, ROOT, git
+from template_support import ROOT, copy_release, git
 
 RELEASE_SUBJECT = re.compile(r"Release (\d+\.\d+\.\d+)\b")
 VERSION = re.compile(r"\d+\.\d+\.\d+")
@@ -59,17 +58,7 @@ def history_repo(dest: Path) -> Path:
     for version, commit in releases(ROOT):
         if version not in tagged:
             git(dest, "tag", version, commit)
-    for name in RELEASE_FILES:
-        target = dest / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns(*JUNK))
-        else:
-            shutil.copy2(source, target)
+    copy_release(dest)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "--no-verify", "--allow-empty", "-m", "the working tree")
     return dest

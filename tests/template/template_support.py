@@ -28,9 +28,13 @@ PROJECT_TIMINGS: list[tuple[str, float, float, float]] = []
 
 
 def copy_release(dest: Path, names: tuple[str, ...] = RELEASE_FILES) -> Path:
-    """Copy the template's release files (without caches) into a new folder ``dest``."""
-    dest.mkdir(parents=True)
+    """Copy the template's release files (without caches) into ``dest``, replacing them there."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in names:
+        if (dest / name).is_dir():
+            shutil.rmtree(dest / name)
+        elif (dest / name).exists():
+            (dest / name).unlink()
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns(*JUNK))

@@ -244,11 +244,11 @@ def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
     """copier.yml states ownership (starters, `_skip_if_exists`); this is the documented set."""
     owned = {f for f in files(default_project) if ownership.copier_leaves_alone(f, "my_pipeline")}
     assert owned == USER_OWNED
-    skip = [p.replace("{{ package_name }}", "my_pipeline") for p in COPIER_YML["_skip_if_exists"]]
     template_files = {
         f.replace("{{cookiecutter.package_name}}", "my_pipeline") for f in files(TEMPLATE_DIR)
     }
-    for pattern in [*ownership.starter_patterns("my_pipeline"), *skip]:
+    patterns = [*ownership.starter_patterns("my_pipeline"), *ownership.skip_patterns("my_pipeline")]
+    for pattern in patterns:
         single = pathspec.GitIgnoreSpec.from_lines([pattern])
         assert any(single.match_file(f) for f in template_files), f"stale pattern {pattern}"
     layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")

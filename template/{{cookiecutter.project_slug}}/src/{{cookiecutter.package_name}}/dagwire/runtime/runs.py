@@ -172,12 +172,12 @@ def _execute(
             graph.driver.execute(list(group.outputs), overrides=inputs)
         except BaseException as exc:
             recorder.finish(exc)
+            raise
+        else:
+            recorder.finish(None)
+        finally:
             if publish:
                 publish_manifest(store, run_id)
-            raise
-        recorder.finish(None)
-    if publish:
-        publish_manifest(store, run_id)
     return dict(recorder.record["artifacts"])
 
 
@@ -327,7 +327,7 @@ def _open_run(
     its time differs), so whichever lands last is right."""
     config = _jsonable(graph.config)
     written = store.read_record(run_id, RUN)
-    header = written if written is not None else _read_header(store, run_id)
+    header = written if written is not None else _header_before_run_json(store, run_id)
     snapshot = graph.snapshot()
     if header is not None:
         if header.get("config") != config or header.get("pipeline") != pipeline.name:
@@ -357,16 +357,17 @@ def _open_run(
 
 
 def _read_header(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
-    """run.json; runs written before it existed kept the same fields in manifest.json."""
+    """run.json, or what a run written before run.json existed holds in its place."""
     header = store.read_record(run_id, RUN)
-    if header is None:
-        header = store.read_record(run_id, MANIFEST)
-    if header is None:
+    return header if header is not None else _header_before_run_json(store, run_id)
+
+
+def _header_before_run_json(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
+    """Runs of 0.2.0 kept run.json's fields in manifest.json, beside the groups and status."""
+    manifest = store.read_record(run_id, MANIFEST)
+    if manifest is None:
         return None
-    header.pop("groups", None)
-    header.pop("status", None)
-    header.pop("updated_at", None)
-    return header
+    return {k: v for k, v in manifest.items() if k not in ("groups", "status", "updated_at")}
 
 
 def publish_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ ORCHESTRATORS = ("plain", "airflow", "prefect")
 PINS = {
     "plain": set(),
     "airflow": {"apache-airflow==3.3.2"},
-    "prefect": {"prefect==3.8.8", "fastapi<0.151"},
+    "prefect": {"prefect==3.9.1"},
 }
 # Words that give another orchestrator away; the vendored engine is checked separately (its
 # docstrings name both, and it ships whole except for the wrapper modules).

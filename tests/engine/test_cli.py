@@ -184,6 +184,53 @@ def test_a_failing_node_exits_non_zero_with_a_clean_message_and_a_resume_hint(
     assert (tmp_path / "artifacts" / "r" / "model.json").exists()  # completed groups are kept
 
 
+#: The example pipeline's choice of model (transforms/train_model.py): one config key, two variants.
+MODEL_VARIANTS = """
+from dagwire.function_modifiers import config
+
+
+@config.when(model_type="logistic")
+def model__logistic(X_train: list, scale: float) -> float:
+    return sum(X_train) * scale
+
+
+@config.when(model_type="random_forest")
+def model__random_forest(X_train: list) -> float:
+    return float(len(X_train))
+"""
+
+
+def test_a_config_value_that_chooses_no_variant_names_the_key_its_values_and_where_to_set_them(
+    project, capsys, tmp_path
+):
+    package = tmp_path / "src" / project
+    train = package / "transforms" / "train.py"
+    _, tail = TRAIN.split("\n\ndef metrics")
+    train.write_text(MODEL_VARIANTS + "\n\ndef metrics" + tail)
+    toml = package / "pipeline.toml"
+    toml.write_text(toml.read_text() + 'model_type = "logistic"  # or "random_forest"\n')
+    assert cli(capsys, project, "run", "--set", "model_type=random_forest")[0] == 0
+
+    code, out, err = cli(capsys, project, "run", "--run-id", "svm", "--set", "model_type=svm")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        f"error: {toml}: [stages] train lists 'model'. No function defines 'model' with this "
+        "config (model_type = 'svm'); its variants are:\n"
+        f"  model__logistic ({train}:5 in model__logistic()) when model_type == 'logistic'\n"
+        f"  model__random_forest ({train}:10 in model__random_forest()) "
+        "when model_type == 'random_forest'\n"
+        "Set model_type to 'logistic' or 'random_forest' in "
+        f"{toml}: [config], or for one run with --set model_type=VALUE.\n"
+    )
+    # listed by no stage, the variant is still needed by what reads it: refused before running
+    toml.write_text(toml.read_text().replace('train = ["model"]\n', ""))
+    code, out, err = cli(capsys, project, "run", "--run-id", "svm", "--set", "model_type=svm")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: metrics reads 'model'. No function defines 'model' with this")
+    assert "Set model_type to 'logistic' or 'random_forest' in " in err
+    assert not (tmp_path / "artifacts" / "svm").exists()
+
+
 def test_traceback_flag_shows_the_traceback(project, capsys):
     code, _, err = cli(capsys, project, "run", "--set", "fail_in=model", "--traceback")
     assert code == 1

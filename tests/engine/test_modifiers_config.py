@@ -1,7 +1,14 @@
 """@config.when and friends: variant selection, Hamilton's naming rule, and misuse."""
 
+import re
+
 import pytest
-from dagwire.errors import DuplicateNodeError, InvalidDecoratorError
+from dagwire.errors import (
+    DuplicateNodeError,
+    InvalidDecoratorError,
+    MissingInputsError,
+    UnknownOutputError,
+)
 from dagwire.function_modifiers import config, hamilton_exclude
 from engine_support import build
 
@@ -122,3 +129,67 @@ def test_misuse_is_reported_with_the_function_and_the_fix():
 
     with pytest.raises(InvalidDecoratorError, match="forget the parentheses"):
         config.when(a=1)(42)
+
+
+def missing_input_error(*fns, cfg):
+    """What running the last of ``fns`` says when ``cfg`` chooses none of what it reads."""
+    with pytest.raises(MissingInputsError) as error:
+        build(*fns, cfg=cfg).execute([fns[-1].__name__], inputs={"x": 1})
+    return str(error.value)
+
+
+def test_a_node_no_variant_defines_for_the_config_names_the_key_its_value_and_the_choices():
+    """A config value that chooses no variant is a config mistake, not a missing input."""
+
+    @config.when(model_type="logistic")
+    def model__logistic(x: int) -> int:
+        return x
+
+    @config.when_in(model_type=["forest", "trees"])
+    def model__forest(x: int) -> int:
+        return -x
+
+    def metrics(model: int) -> int:
+        return model
+
+    message = missing_input_error(
+        model__logistic, model__forest, metrics, cfg={"model_type": "svm"}
+    )
+    assert "  model (int): needed by metrics\n" in message
+    assert (
+        "\nNo function defines 'model' with this config (model_type = 'svm'); its variants are:\n"
+        in message
+    )
+    here = re.escape(__file__)
+    assert re.search(
+        rf"\n  model__logistic \({here}:\d+ in .*model__logistic\(\)\) "
+        r"when model_type == 'logistic'\n",
+        message,
+    )
+    assert "model__forest" in message and "when model_type in ['forest', 'trees']\n" in message
+    assert message.endswith(
+        "\nSet model_type to 'logistic' or 'forest' or 'trees' in the driver's config "
+        "(Builder().with_config(...))."
+    )
+    with pytest.raises(UnknownOutputError, match=r"  No function defines 'model' with this"):
+        build(model__logistic, model__forest, cfg={"model_type": "svm"}).execute(["model"])
+
+
+def test_variants_chosen_by_several_keys_list_their_conditions_without_a_short_answer():
+    @config.when(kind="a", size="big")
+    def shape__big_a(x: int) -> int:
+        return x
+
+    @config.when_not(kind="a")
+    def shape__other(x: int) -> int:
+        return x
+
+    def area(shape: int) -> int:
+        return shape
+
+    message = missing_input_error(shape__big_a, shape__other, area, cfg={"kind": "a"})
+    assert "with this config (kind = 'a', size not set)" in message
+    assert "when kind == 'a' and size == 'big'\n" in message and "when kind != 'a'\n" in message
+    assert message.endswith(
+        "\nMake one of these conditions hold in the driver's config (Builder().with_config(...))."
+    )

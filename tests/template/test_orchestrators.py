@@ -138,6 +138,14 @@ def test_a_variant_passes_its_own_suite_with_the_real_orchestrator(
     checked = run(["uv", "run", f"{orchestrator}-pipeline", "lock", "--check"], project, env)
     expected = {"airflow": "pipeline.lock.json is up to date.", "prefect": "Nothing to check: "}
     assert expected[orchestrator] in checked, checked
+    # The example's model_type picks the model; a value that picks none names the key, not [stages].
+    command = ["uv", "run", f"{orchestrator}-pipeline", "run", "--set", "model_type=svm"]
+    svm = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert svm.returncode == 1, svm.stdout + svm.stderr
+    assert "No function defines 'model' with this config (model_type = 'svm')" in svm.stderr
+    assert "Set model_type to 'logistic' or 'random_forest' in " in svm.stderr, svm.stderr
     tests_started = time.perf_counter()
     output = run(["uv", "run", "pytest", "-q", "-rA", "-p", "no:cacheprovider"], project, env)
     tests_done = time.perf_counter()

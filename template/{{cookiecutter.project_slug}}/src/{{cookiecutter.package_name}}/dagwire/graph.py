@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import graphlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
 from .errors import DuplicateNodeError, GraphCycleError, TypeMismatchError, UnknownOutputError
-from .function_modifiers.base import MODIFIERS_ATTR, nodes_from_function
+from .function_modifiers.base import MODIFIERS_ATTR, function_node_name, nodes_from_function
+from .function_modifiers.config import Unchosen, config_conditions
 from .htypes import is_compatible
 from .node import Dependency, Node, node_from_function, public_functions_of, type_name
 
@@ -45,6 +46,8 @@ class FunctionGraph:
             placed.add(name)
         #: Inputs no node computes, mapped to the nodes that need them.
         self.external_inputs = external
+        #: ``@config`` functions this config left out, by the node each would define.
+        self.left_out: dict[str, list[Callable[..., Any]]] = {}
         self._downstream_of: dict[str, list[str]] | None = None
         # Functions are usually written after the ones they read; then that order is already
         # topological and sorting is skipped.
@@ -55,6 +58,12 @@ class FunctionGraph:
     def config_only(self) -> list[str]:
         """Config keys no node reads: Apache Hamilton still lists them as inputs of the graph."""
         return [k for k in self.config if k not in self.nodes and k not in self.external_inputs]
+
+    def unchosen(self, name: str) -> Unchosen | None:
+        """Why no node ``name`` exists, if ``@config`` variants define it but none was chosen."""
+        if name in self.nodes or name not in self.left_out:
+            return None
+        return Unchosen(name, tuple(self.left_out[name]), self.config)
 
     @property
     def downstream_of(self) -> dict[str, list[str]]:
@@ -96,6 +105,7 @@ class FunctionGraph:
         check_types: bool,
     ) -> FunctionGraph:
         nodes: dict[str, Node] = {}
+        left_out: dict[str, list[Callable[..., Any]]] = {}
         for module in modules:
             for obj in public_functions_of(module):
                 if not hasattr(obj, MODIFIERS_ATTR):  # the common case: one plain node
@@ -104,13 +114,17 @@ class FunctionGraph:
                         _check_override(nodes[node.name], node, allow_module_overrides)
                     nodes[node.name] = node
                     continue
-                for node in nodes_from_function(obj, config):
+                made = nodes_from_function(obj, config)
+                if not made and config_conditions(obj):  # a variant this config did not choose
+                    left_out.setdefault(function_node_name(obj), []).append(obj)
+                for node in made:
                     if "module" not in node.tags:
                         node.tags = {"module": module.__name__, **node.tags}
                     if node.name in nodes:
                         _check_override(nodes[node.name], node, allow_module_overrides)
                     nodes[node.name] = node
         graph = cls(nodes, config)
+        graph.left_out = left_out
         if check_types:
             graph.check_edge_types()
         return graph
@@ -134,9 +148,13 @@ class FunctionGraph:
         from .messages import did_you_mean
 
         known = [*self.nodes, *self.external_inputs]
-        lines = [
-            f"  '{name}' is not a node of this graph.{did_you_mean(name, known)}" for name in names
-        ]
+        lines = []
+        for name in names:
+            unchosen = self.unchosen(name)
+            if unchosen is not None:
+                lines.append("  " + unchosen.explain().replace("\n", "\n  "))
+            else:
+                lines.append(f"  '{name}' is not a node of this graph.{did_you_mean(name, known)}")
         return UnknownOutputError(
             f"Unknown {what}{'s' if len(lines) > 1 else ''}:\n"
             + "\n".join(lines)

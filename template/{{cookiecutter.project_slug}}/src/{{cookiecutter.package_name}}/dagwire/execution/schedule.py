@@ -169,11 +169,12 @@ def _missing_inputs_error(
         types = {type_name(graph.nodes[n].inputs[name].type) for n in needers if n in graph.nodes}
         typ = f" ({', '.join(sorted(types))})" if types else ""
         lines.append(f"  {name}{typ}: needed by {', '.join(needers)}")
+    unchosen = [u.explain() for u in map(graph.unchosen, sorted(missing)) if u is not None]
     return MissingInputsError(
         f"{len(missing)} required input{'s' if len(missing) > 1 else ''} not provided:\n"
         + "\n".join(lines)
         + "\nPass them with execute(..., inputs={...}) or in the driver config, "
-        "or give the parameters a default value."
+        "or give the parameters a default value." + "".join(f"\n{text}" for text in unchosen)
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from ..driver import Builder, Driver
 from ..errors import DagwireError
 from .artifacts import ArtifactStore
-from .plan import GROUPINGS, GroupPlan
+from .plan import GROUPINGS, GroupPlan, PlanError
 
 ARTIFACTS_ENV = "DAGWIRE_ARTIFACTS"
 FILENAME = "pipeline.toml"
@@ -230,6 +230,7 @@ class Pipeline:
         effective = self.effective_config(config)
         graph = graph if graph is not None else self.driver(config).graph
         requested = list(dict.fromkeys([*self.outputs, *outputs]))
+        self._check_variants_chosen(graph, outputs, effective)
         return GroupPlan.build(
             graph,
             outputs=requested or _sinks(graph, effective),
@@ -238,6 +239,32 @@ class Pipeline:
             given=effective,
             where=f"{self.source}: [stages]" if self.source else "Pipeline(stages=...)",
         )
+
+    def _check_variants_chosen(
+        self, graph: Any, outputs: Iterable[str], given: Mapping[str, Any]
+    ) -> None:
+        """Refuse a node the plan needs that only ``@config`` variants define, none of them
+        chosen by this config (``--set model_type=svm``): name the key and the values that choose
+        one, where the plan would call the node unknown or leave it a missing input."""
+        unchosen = getattr(graph, "unchosen", None)
+        if unchosen is None:  # read from the lock, which holds the nodes of the default config
+            return
+        needs = {name: f"{self._where('outputs')} lists {name!r}" for name in self.outputs}
+        for name in outputs:
+            needs.setdefault(name, f"Output {name!r} was requested")
+        for stage, names in self.stages.items():
+            for name in names:
+                needs.setdefault(name, f"{self._where('stages')} {stage} lists {name!r}")
+        for name, readers in graph.external_inputs.items():
+            if name not in given:
+                verb = "reads" if len(readers) == 1 else "read"
+                needs.setdefault(name, f"{', '.join(readers)} {verb} {name!r}")
+        for name, needed in needs.items():
+            found = unchosen(name)
+            if found is not None:
+                options = " ".join(f"--set {key}=VALUE" for key in found.keys) or "--set KEY=VALUE"
+                where = f"in {self._where('config')}, or for one run with {options}"
+                raise PlanError(f"{needed}. {found.explain(where)}")
 
     def artifacts_location(self, root: str | os.PathLike[str] | None = None) -> str:
         """Where artifacts go: ``root`` if given, else $DAGWIRE_ARTIFACTS, else the definition's."""

@@ -268,6 +268,22 @@ def test_runs_lists_runs_and_shows_one(project, capsys):
     assert json.loads(out)["groups"]["train"]["error"]["message"] == "the model diverged"
 
 
+def test_runs_shows_when_the_run_was_last_written_not_when_it_is_read(
+    project, capsys, tmp_path, monkeypatch
+):
+    from dagwire.runtime import runs
+
+    cli(capsys, project, "run", "--run-id", "done")
+    records = tmp_path / "artifacts" / "done" / "groups"
+    finished = max(json.loads(p.read_text())["finished_at"] for p in records.glob("*.json"))
+    an_hour_later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    monkeypatch.setattr(runs, "_now", lambda: an_hour_later.isoformat(timespec="milliseconds"))
+    code, out, _ = cli(capsys, project, "runs", "done")
+    assert code == 0
+    assert f", updated {finished}\n" in out
+    assert json.loads(cli(capsys, project, "runs", "done", "--json")[1])["updated_at"] == finished
+
+
 def test_artifact_root_from_option_and_environment(project, capsys, tmp_path, monkeypatch):
     assert cli(capsys, project, "run", "--run-id", "a", "--artifacts", "elsewhere")[0] == 0
     assert (tmp_path / "elsewhere" / "a" / "manifest.json").exists()

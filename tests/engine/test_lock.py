@@ -9,6 +9,7 @@ import textwrap
 import uuid
 
 import pytest
+from dagwire.runtime import lock as lock_module
 from dagwire.runtime.cli import main
 from dagwire.runtime.lock import (
     LockError,
@@ -72,19 +73,38 @@ def report(model: int, extra: int) -> dict:
 """
 
 
-@pytest.fixture
-def package(tmp_path, monkeypatch):
-    """A throwaway package on sys.path; returns its name."""
+def write_package(folder) -> str:
+    """A throwaway package in ``folder``; returns its name."""
     name = f"lock_pkg_{uuid.uuid4().hex[:10]}"
-    root = tmp_path / name
-    root.mkdir()
+    root = folder / name
+    root.mkdir(parents=True)
     (root / "__init__.py").write_text("")
     (root / "pipeline.toml").write_text(textwrap.dedent(TOML))
     (root / "steps.py").write_text(STEPS)
+    return name
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """A throwaway package on sys.path, as in a source checkout; returns its name."""
+    name = write_package(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     yield name
-    for module in [m for m in sys.modules if m.startswith(name)]:
-        del sys.modules[module]
+    forget(name)
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """The same package installed from a wheel: in site-packages, with its console script."""
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    name = write_package(site)
+    info = site / f"{name}-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(f"[console_scripts]\nlocked-pipe = {name}.cli:main\n")
+    monkeypatch.syspath_prepend(str(site))
+    yield name
+    forget(name)
 
 
 def rewrite_steps(package: str, old: str, new: str) -> None:
@@ -129,17 +149,40 @@ def test_lock_file_is_one_line_per_node_and_plain_json(package):
     assert not list(path.parent.glob(".*.tmp"))
 
 
-def test_a_changed_function_makes_the_lock_stale_and_says_how_to_fix_it(package):
+def stale_lock_error(package: str) -> str:
+    """Lock the package, change a function's inputs, and return what ``check_lock`` says."""
     write_lock(Pipeline.load(package), package)
     check_lock(Pipeline.load(package), package)
     rewrite_steps(package, "def extra(raw: list)", "def extra(clean: list)")
     rewrite_steps(package, "len(raw)", "len(clean)")
     with pytest.raises(LockError) as error:
         check_lock(Pipeline.load(package), package)
-    message = str(error.value)
-    assert "out of date" in message
+    return str(error.value)
+
+
+def test_a_changed_function_makes_the_lock_stale_and_says_how_to_fix_it(package):
+    message = stale_lock_error(package)
+    assert message.startswith(f"{lock_path(package)} is out of date")  # the real file
     assert "'extra' now takes clean (locked: raw)" in message
-    assert f"python -m {package} lock" in message
+    assert f"Run `python -m {package} lock` and commit" in message
+
+
+def test_an_installed_package_names_the_lock_and_the_command_in_the_repository(installed):
+    """On a worker the lock is a copy in site-packages: the fix is made in the repository."""
+    with pytest.raises(LockError) as missing:
+        read_lock(installed)
+    assert str(missing.value).startswith(
+        f"src/{installed}/pipeline.lock.json does not exist. Create it with "
+        "`uv run locked-pipe lock` in the repository and commit it"
+    )
+    message = stale_lock_error(installed)
+    assert message.startswith(f"src/{installed}/pipeline.lock.json is out of date")
+    assert "Run `uv run locked-pipe lock` in the repository and commit the file" in message
+    assert message.endswith(
+        f"(This is the installed copy, {lock_path(installed)}: deploy the package again "
+        "after the fix.)"
+    )
+    assert "site-packages" not in message.splitlines()[0]
 
 
 def test_the_config_that_picks_functions_is_part_of_the_shape(package):
@@ -186,6 +229,20 @@ def test_an_output_the_lock_does_not_know_points_at_the_lock(package):
         locked_plan(settings, package)
     assert "'new_node' is not a node" in str(error.value)
     assert f"run `python -m {package} lock`" in "\n".join(error.value.__notes__)
+
+
+def test_a_project_without_airflow_has_no_lock_to_check(package, capsys, monkeypatch, tmp_path):
+    """Prefect and plain projects ship no lock (only the Airflow DAG is cut from one)."""
+    monkeypatch.setattr(lock_module, "_AIRFLOW_WRAPPER", tmp_path / "no" / "airflow.py")
+    assert main(["lock", "--check"], package=package) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Nothing to check: locked has no pipeline.lock.json and needs none")
+    assert not lock_path(package).exists()
+    assert main(["lock"], package=package) == 0  # `lock` still writes one when asked
+    assert "Wrote" in capsys.readouterr().out
+    rewrite_steps(package, "def extra(raw: list)", "def extra(clean: list)")
+    assert main(["lock", "--check"], package=package) == 1  # a lock that exists is checked
+    assert "is out of date" in capsys.readouterr().err
 
 
 def test_cli_lock_writes_then_checks(package, capsys):

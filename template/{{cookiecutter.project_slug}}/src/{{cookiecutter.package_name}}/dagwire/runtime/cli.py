@@ -24,7 +24,7 @@ from .. import visualize
 from ..errors import DagwireError
 from ..messages import did_you_mean, format_duration, short_repr
 from ..node import type_name
-from .lock import check_lock, lock_path, write_lock
+from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
 from .pipeline import Pipeline
 from .plan import Group, PlanError
 from .runs import (
@@ -187,6 +187,13 @@ def _runs(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _lock(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     if args.check:
+        if not lock_needed(args.package):
+            print(
+                f"Nothing to check: {pipeline.name} has no {LOCK_FILENAME} and needs none "
+                "(only an Airflow DAG is built from a lock; this project has no Airflow DAG).",
+                file=out,
+            )
+            return 0
         check_lock(pipeline, args.package)
         print(f"{lock_path(args.package)} is up to date.", file=out)
         return 0

@@ -11,10 +11,11 @@ that picks them does, and ``check_lock`` (run by the tests and by every Airflow 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.resources
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import DagwireError
 from ..io.atomic import atomic_write
@@ -23,6 +24,8 @@ from .plan import GroupPlan, PlanError, item_scopes_of
 
 LOCK_FILENAME = "pipeline.lock.json"
 FORMAT = "dagwire-lock/1"
+#: The Airflow wrapper, which only Airflow projects ship: the one reader of the lock.
+_AIRFLOW_WRAPPER = Path(__file__).resolve().parents[1] / "orchestrators" / "airflow.py"
 
 
 class LockError(DagwireError):
@@ -45,6 +48,48 @@ def lock_path(package: str) -> Path:
     return Path(str(importlib.resources.files(package) / LOCK_FILENAME))
 
 
+def lock_needed(package: str) -> bool:
+    """Whether ``package`` has a lock to keep current: it has one, or its Airflow DAG needs one.
+
+    Only the Airflow DAG is cut from the lock (its scheduler must not import the pipeline);
+    Prefect and the plain runner build the graph from the code, so their projects ship none.
+    """
+    return lock_path(package).exists() or _AIRFLOW_WRAPPER.exists()
+
+
+class _Fix(NamedTuple):
+    """How an error names the lock and the command that rewrites it."""
+
+    path: str
+    command: str
+    after: str
+
+
+def _fix(package: str) -> _Fix:
+    """The lock and the command, as the reader can act on them.
+
+    From a source checkout (or an editable install) that is the file itself. An installed package
+    (a wheel on an Airflow worker) holds a copy built from the repository, and rewriting that copy
+    fixes nothing: the error names the file and the command in the repository instead.
+    """
+    path = lock_path(package)
+    if not {"site-packages", "dist-packages"} & set(path.parts):
+        return _Fix(str(path), f"`python -m {package} lock`", "")
+    return _Fix(
+        f"src/{package.replace('.', '/')}/{LOCK_FILENAME}",
+        f"`uv run {_command(package)} lock` in the repository",
+        f"\n(This is the installed copy, {path}: deploy the package again after the fix.)",
+    )
+
+
+def _command(package: str) -> str:
+    """The project's own command (its console script), else ``python -m <package>``."""
+    for script in importlib.metadata.entry_points(group="console_scripts"):
+        if script.value.partition(":")[0].split(".")[0] == package.split(".")[0]:
+            return script.name
+    return f"python -m {package}"
+
+
 def write_lock(pipeline: Pipeline, package: str) -> Path:
     """Write (atomically) the lock of ``pipeline`` into ``package``; return its path."""
     path = lock_path(package)
@@ -65,22 +110,22 @@ def _dumps(data: dict[str, Any]) -> str:
 
 
 def read_lock(package: str) -> dict[str, Any]:
-    path = lock_path(package)
+    fix = _fix(package)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(lock_path(package).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LockError(
-            f"{path} does not exist. Create it with `python -m {package} lock` and commit it: "
-            "orchestrators build their tasks from it without importing the pipeline."
+            f"{fix.path} does not exist. Create it with {fix.command} and commit it: "
+            "orchestrators build their tasks from it without importing the pipeline." + fix.after
         ) from None
     except ValueError as exc:
         raise LockError(
-            f"{path} is not valid JSON ({exc}); recreate it with `python -m {package} lock`."
+            f"{fix.path} is not valid JSON ({exc}); recreate it with {fix.command}." + fix.after
         ) from None
     valid = isinstance(data, dict) and isinstance(data.get("nodes"), dict)
     if not valid or data.get("format") != FORMAT:
         raise LockError(
-            f"{path} is not a {FORMAT} lock; recreate it with `python -m {package} lock`."
+            f"{fix.path} is not a {FORMAT} lock; recreate it with {fix.command}." + fix.after
         )
     return data
 
@@ -110,12 +155,13 @@ def check_lock(pipeline: Pipeline, package: str) -> None:
         for n in sorted(set(blocks_then) | set(blocks_now))
         if n in locked and n in current and blocks_then.get(n) != blocks_now.get(n)
     ]
+    fix = _fix(package)
     raise LockError(
-        f"{lock_path(package)} is out of date: the functions (or the config in pipeline.toml "
+        f"{fix.path} is out of date: the functions (or the config in pipeline.toml "
         "that picks them) changed since it was written:\n"
         + "\n".join(changes)
-        + f"\nRun `python -m {package} lock` and commit the file, so the orchestrator's tasks "
-        "match the code they run."
+        + f"\nRun {fix.command} and commit the file, so the orchestrator's tasks "
+        "match the code they run." + fix.after
     )
 
 
@@ -153,8 +199,9 @@ def locked_plan(settings: Pipeline, package: str, *, grouping: str | None = None
     try:
         return settings.plan(grouping=grouping, graph=graph)
     except PlanError as exc:
+        fix = _fix(package)
         exc.add_note(
-            f"The graph was read from {lock_path(package)}: if the functions changed since it "
-            f"was written, run `python -m {package} lock`."
+            f"The graph was read from {fix.path}: if the functions changed since it "
+            f"was written, run {fix.command}." + fix.after
         )
         raise

@@ -681,7 +681,16 @@ def _summarize(manifest: dict[str, Any]) -> None:
     else:
         status = "incomplete"
     manifest["status"] = status
-    manifest["updated_at"] = _now()
+    manifest["updated_at"] = _last_written(manifest)
+
+
+def _last_written(manifest: Mapping[str, Any]) -> str | None:
+    """When anything in the run was last written: the records say, not the clock of the reader
+    (a run read an hour after it stopped was not updated an hour later)."""
+    times = [manifest.get("created_at")]
+    for record in manifest.get("groups", {}).values():
+        times += [record.get("started_at"), record.get("finished_at")]
+    return max((t for t in times if t), default=None)
 
 
 @dataclass

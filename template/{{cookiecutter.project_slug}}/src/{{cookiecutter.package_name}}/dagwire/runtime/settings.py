@@ -108,7 +108,7 @@ def check_task_settings(options: Any, where: str, error: type[Exception]) -> Non
 def _check_orchestrator(orchestrator: str, table: Any, where: str, error: type[Exception]) -> None:
     known = ORCHESTRATOR_SETTINGS[orchestrator]
     if not isinstance(table, Mapping):
-        raise error(f"{where} must be a table, e.g. {orchestrator} = {{ ... }}.")
+        raise error(f"{where} must be a table of {orchestrator} settings, e.g. " + "{ ... }.")
     for key, value in table.items():
         kind = known.get(key)
         if kind is None:

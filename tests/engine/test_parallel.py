@@ -655,3 +655,77 @@ def test_hooks_get_no_task_id_for_concurrent_branches_as_in_hamilton():
     )
     dynamic.execute(["left"])
     assert seen == [("left", "left")]  # dynamic execution runs each root node as its own task
+
+
+# --- one item at a time: what an orchestrator's mapped task computes ------------------------------
+NESTED = """
+def outer(n: int) -> Parallelizable[int]:
+    return range(n)
+
+
+def inner(outer: int) -> Parallelizable[int]:
+    return range(outer + 1)
+
+
+def cell(inner: int, outer: int) -> int:
+    return 10 * outer + inner
+
+
+def row_sum(cell: Collect[int]) -> int:
+    return sum(cell)
+
+
+def rows(row_sum: Collect[int]) -> list[int]:
+    return list(row_sum)
+"""
+
+
+def test_item_scopes_name_the_blocks_each_node_runs_in(load):
+    from dagwire.execution.dynamic import item_scopes
+
+    dr = _dynamic(load(MAP_REDUCE))
+    assert item_scopes(dr.graph) == {"doubled": ("item",), "squared": ("item",)}
+    nested = _dynamic(load(NESTED))
+    assert item_scopes(nested.graph) == {
+        "inner": ("outer",),
+        "cell": ("outer", "inner"),
+        "row_sum": ("outer",),
+    }
+
+
+def test_one_item_of_a_block_gives_that_items_values_and_hooks_see_its_nodes(load):
+    from dagwire.execution.parallel import dynamic_execution
+
+    seen = []
+
+    class Seen(NodeExecutionHook):
+        def run_before_node_execution(self, *, node_name, run_id, **kwargs):
+            seen.append((node_name, run_id))
+
+        def run_after_node_execution(self, **kwargs):
+            pass
+
+    dr = _dynamic(load(MAP_REDUCE), adapters=[Seen()])
+    dynamic = dynamic_execution((None, None), dr.adapters)
+    got = dynamic.run_item(
+        dr.graph, "item", 3, ["squared", "doubled"], {"offset": 7}, dr.adapters, "run-x"
+    )
+    assert got == {"squared": 13 * 13, "doubled": 13}
+    assert sorted(seen) == [("doubled", "run-x"), ("squared", "run-x")]
+    # a nested block runs whole inside the item, as the engine runs it
+    nested = _dynamic(load(NESTED))
+    dynamic = dynamic_execution((None, None), nested.adapters)
+    assert dynamic.run_item(nested.graph, "outer", 2, ["row_sum"], {}, nested.adapters) == {
+        "row_sum": 20 + 21 + 22
+    }
+    assert nested.execute(["rows"], inputs={"n": 3})["rows"] == [0, 10 + 11, 20 + 21 + 22]
+
+
+def _dynamic(module, adapters=()):
+    return (
+        driver.Builder()
+        .with_modules(module)
+        .with_adapters(*adapters)
+        .enable_dynamic_execution(allow_experimental_mode=True)
+        .build()
+    )

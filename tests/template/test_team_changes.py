@@ -50,8 +50,18 @@ OWN_PIPELINE = {
 
         [stages]
         ingest = ["raw_orders"]
-        clean = ["valid_orders"]
-        aggregate = ["totals_by_customer", "top_customer"]
+        clean = ["valid_orders", "customers"]
+
+        # per customer: a mapped task per item on Airflow, .map() on Prefect
+        [stages.score]
+        outputs = ["spend"]
+        retries = 2
+        timeout_seconds = 600
+        airflow = { pool = "default_pool", pool_slots = 1 }
+        prefect = { tags = ["per-customer"], concurrency_limit = 2 }
+
+        [stages.aggregate]
+        outputs = ["totals_by_customer", "top_customer"]
 
         [config]
         min_amount = 5
@@ -61,6 +71,8 @@ OWN_PIPELINE = {
         """,
     "orders.py": '''\
         """Orders as they arrive, and the ones worth counting."""
+
+        from my_pipeline.dagwire.htypes import Parallelizable
 
 
         def raw_orders() -> list[dict]:
@@ -76,17 +88,27 @@ OWN_PIPELINE = {
         def valid_orders(raw_orders: list[dict], min_amount: int) -> list[dict]:
             """Orders of at least ``min_amount``: smaller ones are test purchases."""
             return [order for order in raw_orders if order["amount"] >= min_amount]
+
+
+        def customers(valid_orders: list[dict]) -> Parallelizable[str]:
+            """Each customer who ordered, scored on its own."""
+            return list(dict.fromkeys(order["customer"] for order in valid_orders))
+
+
+        def spend(customers: str, valid_orders: list[dict]) -> dict:
+            """What one customer spent."""
+            amounts = [o["amount"] for o in valid_orders if o["customer"] == customers]
+            return {"customer": customers, "amount": sum(amounts)}
         ''',
     "totals.py": '''\
         """What each customer spent."""
 
+        from my_pipeline.dagwire.htypes import Collect
 
-        def totals_by_customer(valid_orders: list[dict]) -> dict[str, int]:
-            """Spend per customer."""
-            totals: dict[str, int] = {}
-            for order in valid_orders:
-                totals[order["customer"]] = totals.get(order["customer"], 0) + order["amount"]
-            return totals
+
+        def totals_by_customer(spend: Collect[dict]) -> dict[str, int]:
+            """Spend per customer, gathered from the per-customer work."""
+            return {one["customer"]: one["amount"] for one in spend}
 
 
         def top_customer(totals_by_customer: dict[str, int]) -> str:
@@ -135,7 +157,8 @@ def grow_the_example(package: Path) -> None:
 
 def replace_the_example(package: Path) -> None:
     """(b) The example deleted (transforms, their tests, the pipeline test); a different pipeline
-    of two modules, three stages and one config key written in its place."""
+    of two modules, four stages (one with its own task settings, fanning out per customer over a
+    Parallelizable) and one config key written in its place."""
     shutil.rmtree(package / "transforms")
     tests = package.parents[1] / "tests"
     for example_test in tests.glob("test_*.py"):
@@ -164,6 +187,7 @@ def passes_its_own_suite(project: Path, env: dict[str, str]) -> str:
         pytest.param(grow_the_example, "plain", id="renamed-stages-new-stage-and-key"),
         pytest.param(replace_the_example, "plain", id="own-pipeline"),
         pytest.param(replace_the_example, "airflow", id="own-pipeline-airflow"),
+        pytest.param(replace_the_example, "prefect", id="own-pipeline-prefect"),
     ],
 )
 def test_dagwire_tests_pass_unchanged_after_a_team_change(

@@ -137,8 +137,10 @@ def _artifact_digests(store: ArtifactStore, run_id: str) -> dict[str, tuple[str,
     digests = {}
     for record in manifest["groups"].values():
         for name, ref in record["artifacts"].items():
-            data = Path(ref["uri"]).read_bytes()
-            digests[name] = (ref["serializer"], hashlib.sha256(data).hexdigest())
+            for i, one in enumerate(ref.get("items", [ref])):  # a value per item: each file
+                data = Path(one["uri"]).read_bytes()
+                key = f"{name}[{i}]" if "items" in ref else name
+                digests[key] = (one["serializer"], hashlib.sha256(data).hexdigest())
     return digests
 
 

@@ -80,7 +80,15 @@ def test_tasks_edges_docs_and_params_follow_the_plan(pipeline: Pipeline, groupin
         task = dag.get_task(group.name)
         assert task.upstream_task_ids == set(group.depends_on)
         assert all(f"`{node}`" in task.doc_md for node in group.nodes)
-        assert task.retries == pipeline.retries
+        settings = pipeline.task_settings(group.stages)  # its stage's, under every grouping
+        assert task.retries == settings.retries
+        assert task.retry_delay.total_seconds() == settings.retry_delay_seconds
+        timeout = task.execution_timeout
+        assert (timeout and timeout.total_seconds()) == settings.timeout_seconds
+        for key in ("pool", "queue", "pool_slots"):
+            if key in settings.airflow:
+                assert getattr(task, key) == settings.airflow[key]
+        assert (group.over is not None) == (type(task).__name__ == "MappedOperator")
     assert {key: dag.params[key] for key in dag.params} == dict(pipeline.config)
 
 
@@ -123,6 +131,10 @@ def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
         dataclasses.replace(pipeline, grouping=grouping), run_id="plain", store=plain
     )
     assert artifact_digests(store, run.run_id) == artifact_digests(plain, "plain")
+    instances = [ti.task_id for ti in run.get_task_instances()]
+    for group in plan.groups:  # a mapped group ran one task instance per item
+        expected = manifest["groups"][group.name]["items"] if group.over else 1
+        assert instances.count(group.name) == expected
     for name in plan.outputs:  # and the values read back are the plain runner's
         airflow_ref = manifest["groups"][plan.owner(name).name]["artifacts"][name]
         assert repr(store.load(airflow_ref)) == repr(result.load(name))

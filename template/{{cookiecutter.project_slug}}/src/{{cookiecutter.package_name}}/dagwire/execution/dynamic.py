@@ -5,6 +5,10 @@ The root level holds the nodes computed once. A node returning ``Parallelizable[
 The block closes at the nodes that take one of its values through a parameter annotated
 ``Collect[T]``; they receive the list of that value over all items, in item order. Blocks may nest,
 and any number of nodes may collect from one block. ``parallel.py`` runs the levels.
+
+An orchestrator runs a block's items as separate tasks: ``item_scopes`` tells which nodes run per
+item, and a schedule made with ``items={expander}`` computes one item's nodes, the expander's
+value being that one item.
 """
 
 from __future__ import annotations
@@ -83,15 +87,39 @@ class DynamicSchedule:
 
 
 def dynamic_schedule(
-    graph: FunctionGraph, final_vars: Iterable[str], given: frozenset[str], schedule: Any = None
+    graph: FunctionGraph,
+    final_vars: Iterable[str],
+    given: frozenset[str],
+    schedule: Any = None,
+    items: frozenset[str] = frozenset(),
 ) -> DynamicSchedule:
-    """Place every needed node in its level; refuse shapes that have no meaning."""
+    """Place every needed node in its level; refuse shapes that have no meaning.
+
+    ``items`` are given Parallelizable nodes whose value is one of their items, not the list: the
+    nodes of their blocks then run once, at the root (an orchestrator's task for one item).
+    """
     if schedule is None:
         schedule = make_schedule(graph, final_vars, given)
-    placement = _Placement(graph.nodes)
+    placement = _Placement(graph.nodes, items)
     for step in schedule.steps:
         placement.place(graph.nodes[step.name], step.params, given)
     return DynamicSchedule(schedule, placement.root_level(schedule.final_vars))
+
+
+def item_scopes(graph: Any, given: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+    """``{node: the Parallelizable nodes it runs once per item of, outermost first}`` for every
+    node computed per item (nodes computed once are left out); ``given`` names are not computed.
+
+    Group plans cut the graph with it, and the lock records it, so a plan made without importing
+    the pipeline cuts the same blocks.
+    """
+    given = frozenset(given)
+    placement = _Placement(graph.nodes)
+    for name in graph.order:
+        if name not in given:
+            node = graph.nodes[name]
+            placement.place(node, tuple(node.inputs), given)
+    return {name: scope for name, scope in placement.scope.items() if scope}
 
 
 #: How a node reads one parameter: (name, the scope its value lives in, whether it collects it).
@@ -102,8 +130,9 @@ class _Placement:
     """The scope of every placed node (the expanders it runs under, outermost first) and how it
     reads each parameter; then the tree of levels built from them."""
 
-    def __init__(self, nodes: dict[str, Node]) -> None:
+    def __init__(self, nodes: dict[str, Node], items: frozenset[str] = frozenset()) -> None:
         self.nodes = nodes
+        self.items = items
         self.scope: dict[str, tuple[str, ...]] = {}
         #: node -> how it reads each parameter, in schedule order
         self.reads: dict[str, list[Located]] = {}
@@ -112,7 +141,7 @@ class _Placement:
         """Where the value a plain parameter receives lives (an expander's items live inside it)."""
         own = self.scope.get(name, ())
         node = self.nodes.get(name)
-        if node is not None and is_parallelizable_type(node.type):
+        if node is not None and is_parallelizable_type(node.type) and name not in self.items:
             return (*own, name)
         return own
 

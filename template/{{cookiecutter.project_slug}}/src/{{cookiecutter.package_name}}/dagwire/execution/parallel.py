@@ -378,3 +378,22 @@ class DynamicExecution:
                 remote.finalize()
         finally:
             local.finalize()
+
+    def run_item(
+        self,
+        graph: FunctionGraph,
+        expander: str,
+        item: Any,
+        final_vars: Iterable[str],
+        values: dict[str, Any],
+        adapters: AdapterSet,
+        run_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Compute ``final_vars`` of ``expander``'s block for one ``item``, the way an
+        orchestrator's mapped task does: ``values`` hold what the block reads from outside it.
+        Blocks nested inside run here, on this driver's executors."""
+        final_vars = tuple(final_vars)
+        given = frozenset(values) | {expander}
+        base = make_schedule(graph, final_vars, given)
+        schedule = dynamic_schedule(graph, final_vars, given, base, frozenset({expander}))
+        return self.run(graph, schedule, {**values, expander: item}, adapters, run_id)

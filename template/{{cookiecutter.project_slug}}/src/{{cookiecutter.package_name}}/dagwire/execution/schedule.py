@@ -247,6 +247,11 @@ def _parallel_nodes(graph: FunctionGraph) -> tuple[set[str], set[str]]:
     return found
 
 
+def fans_out(graph: FunctionGraph) -> bool:
+    """Whether ``graph`` has Parallelizable or Collect nodes (which need dynamic execution)."""
+    return any(_parallel_nodes(graph))
+
+
 def type_text(tp: Any) -> str:
     """``Parallelizable[int]`` rather than ``<package>.dagwire.htypes.Parallelizable[int]``."""
     return type_name(tp).replace(f"{Parallelizable.__module__}.", "")

@@ -8,6 +8,11 @@ pipeline.lock.json (the graph's shape, see ``lock``). A task imports the pipelin
 runs; it then checks that the code still has the shape the DAG was built from, runs its group with
 ``run_group`` (which skips a group already complete in this run, so retries are safe), and returns
 references to the artifacts it wrote: XCom carries those small dicts, never data.
+
+A mapped group (the per-item work of a Parallelizable node) is a mapped task: the task computing
+the Parallelizable node pushes the item numbers, and Airflow starts one task instance per item
+(dynamic task mapping), each running ``run_item``. Each task takes its stage's settings from
+pipeline.toml (retries, delay, timeout, pool, queue, executor config).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from ..runtime.artifacts import Ref
 from ..runtime.lock import check_lock, locked_plan
 from ..runtime.pipeline import ARTIFACTS_ENV, Pipeline, PipelineDefinitionError
 from ..runtime.plan import Group, GroupPlan
-from ..runtime.runs import RunError, RunGraph, run_group
+from ..runtime.runs import RunError, RunGraph, run_group, run_item
+from ..runtime.settings import TaskSettings
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,7 @@ def pipeline_dag(
     """
     settings = Pipeline.load(package, import_modules=False)
     plan = locked_plan(settings, package, grouping=grouping)
-    retries = settings.retries if retries is None else retries
-    delay = settings.retry_delay_seconds if retry_delay_seconds is None else retry_delay_seconds
+    overrides = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
     dag_kwargs.setdefault("schedule", settings.schedule)
     if dag_kwargs["schedule"] is not None:  # a schedule needs a start; past ones are not caught up
         dag_kwargs.setdefault("start_date", datetime(2025, 1, 1, tzinfo=UTC))
@@ -59,6 +64,11 @@ def pipeline_dag(
         """Runs one group; ``upstream`` (the references upstream tasks returned) makes the edges."""
         return _run(package, plan, group)
 
+    @task(multiple_outputs=False)
+    def run_item_task(group: str, index: int) -> Any:
+        """Runs one item of a mapped group."""
+        return _run(package, plan, group, index)
+
     @dag(
         dag_id=dag_id or package,
         dag_display_name=settings.name,
@@ -66,20 +76,68 @@ def pipeline_dag(
         doc_md=_dag_doc(settings, plan),
         catchup=False,
         params=_params(settings),
-        default_args={"retries": retries, "retry_delay": timedelta(seconds=delay)},
         **dag_kwargs,
     )
     def pipeline() -> None:
         handles: dict[str, Any] = {}
         for group in plan.groups:
-            handles[group.name] = run_group_task.override(
-                task_id=group.name, doc_md=_group_doc(group, plan)
-            )(group=group.name, upstream={name: handles[name] for name in group.depends_on})
+            options = _task_options(settings.task_settings(group.stages), overrides)
+            options.update(task_id=group.name, doc_md=_group_doc(group, plan))
+            mapped = [name for name in group.depends_on if plan[name].over]
+            if mapped:  # a block with no items skips its mapped task; what collects still runs
+                options["trigger_rule"] = "none_failed"
+            if group.over:
+                items = handles[plan.owner(group.over).name][_items_key(group.over)]
+                handle = (
+                    run_item_task.override(**options).partial(group=group.name).expand(index=items)
+                )
+                upstream = {}
+            else:
+                upstream = {n: handles[n] for n in group.depends_on if n not in mapped}
+                handle = run_group_task.override(**options)(group=group.name, upstream=upstream)
+            for name in group.depends_on:
+                if name in mapped or name not in upstream:
+                    handles[name] >> handle
+            handles[group.name] = handle
 
     return pipeline()
 
 
-def _run(package: str, planned: GroupPlan, group: str) -> dict[str, Ref]:
+def _task_options(settings: TaskSettings, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Airflow operator arguments for a task with ``settings`` (non-None ``overrides`` win)."""
+    retries = overrides["retries"]
+    delay = overrides["retry_delay_seconds"]
+    options: dict[str, Any] = {
+        "retries": settings.retries if retries is None else retries,
+        "retry_delay": timedelta(seconds=settings.retry_delay_seconds if delay is None else delay),
+        **settings.airflow,
+    }
+    if "executor_config" in options:
+        options["executor_config"] = _executor_config(dict(options["executor_config"]))
+    if settings.timeout_seconds is not None:
+        options["execution_timeout"] = timedelta(seconds=settings.timeout_seconds)
+    return options
+
+
+def _executor_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A ``pod_override`` written as a TOML table becomes the V1Pod the KubernetesExecutor needs,
+    when its provider is installed; other executors ignore executor_config, so it stays a table."""
+    pod = config.get("pod_override")
+    if isinstance(pod, dict):
+        try:
+            from airflow.providers.cncf.kubernetes.pod_generator import PodGenerator
+        except ImportError:
+            return config
+        config["pod_override"] = PodGenerator.deserialize_model_dict(pod)
+    return config
+
+
+def _items_key(expander: str) -> str:
+    """The XCom key under which the task computing ``expander`` pushes its item numbers."""
+    return f"items-{expander}"
+
+
+def _run(package: str, planned: GroupPlan, group: str, index: int | None = None) -> dict[str, Ref]:
     context = get_current_context()
     pipeline = Pipeline.load(package)
     params = context["params"]
@@ -106,9 +164,15 @@ def _run(package: str, planned: GroupPlan, group: str) -> dict[str, Ref]:
             store.root,
             ARTIFACTS_ENV,
         )
-    return run_group(
-        pipeline, plan, group, run_id=context["run_id"], store=store, config=config, graph=graph
-    )
+    run = {"run_id": context["run_id"], "store": store, "config": config, "graph": graph}
+    if index is not None:
+        return run_item(pipeline, plan, group, index, **run)
+    refs = run_group(pipeline, plan, group, **run)
+    for mapped in plan.groups:
+        if mapped.over in refs:  # mapped tasks expand over these item numbers
+            count = len(refs[mapped.over]["items"])
+            context["ti"].xcom_push(key=_items_key(mapped.over), value=list(range(count)))
+    return refs
 
 
 def _structure(plan: GroupPlan) -> dict[str, Any]:
@@ -118,6 +182,7 @@ def _structure(plan: GroupPlan) -> dict[str, Any]:
             "nodes": sorted(g.nodes),
             "outputs": sorted(g.outputs),
             "depends_on": sorted(g.depends_on),
+            "over": g.over,
         }
         for g in plan.groups
     }

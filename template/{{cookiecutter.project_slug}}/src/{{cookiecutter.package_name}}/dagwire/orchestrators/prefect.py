@@ -8,18 +8,23 @@ Building the flow reads pipeline.toml only, so the flow's parameters are the con
 types and defaults. The pipeline is imported when the flow runs; the plan is made for the run's
 parameters, and each task calls ``run_group`` (as the plain runner does) under the flow-run id.
 Tasks hand on references to the artifacts they wrote, never data, and Prefect persists no results:
-the artifact store already holds every value that crosses a task boundary.
+the artifact store already holds every value that crosses a task boundary. A mapped group (the
+per-item work of a Parallelizable node) is ``.map()``ped over its items, each task run calling
+``run_item``. Each task takes its stage's settings from pipeline.toml (retries, delay, timeout,
+tags, and a concurrency limit within the flow run).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
-from prefect import Flow, flow, task
+from prefect import Flow, flow, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
@@ -27,8 +32,9 @@ from prefect.runtime import flow_run
 
 from ..runtime.artifacts import Ref
 from ..runtime.pipeline import Pipeline, PipelineDefinitionError
-from ..runtime.plan import GroupPlan
-from ..runtime.runs import RunGraph, run_group
+from ..runtime.plan import Group, GroupPlan
+from ..runtime.runs import RunGraph, run_group, run_item
+from ..runtime.settings import TaskSettings
 
 
 def pipeline_flow(
@@ -45,11 +51,10 @@ def pipeline_flow(
     flow again in the worker's process; generated projects pass their ``prefect_flow`` module.
     """
     settings = Pipeline.load(package, import_modules=False)
-    retries = settings.retries if retries is None else retries
-    delay = settings.retry_delay_seconds if retry_delay_seconds is None else retry_delay_seconds
+    overrides = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
 
     def run_pipeline(**config: Any) -> dict[str, Ref]:
-        return _run(package, config, grouping=grouping, retries=retries, delay=delay)
+        return _run(package, config, grouping=grouping, overrides=overrides)
 
     run_pipeline.__signature__ = _signature(settings)  # type: ignore[attr-defined]
     run_pipeline.__annotations__ = {
@@ -69,7 +74,7 @@ def pipeline_flow(
 
 
 def _run(
-    package: str, config: dict[str, Any], *, grouping: str | None, retries: int, delay: float
+    package: str, config: dict[str, Any], *, grouping: str | None, overrides: dict[str, Any]
 ) -> dict[str, Ref]:
     pipeline = Pipeline.load(package)
     graph = RunGraph(pipeline, config)  # built once, shared by the tasks (threads) of this run
@@ -82,24 +87,65 @@ def _run(
         description=f"The graph of {pipeline.name} and the tasks it was cut into",
     )
 
-    @task(cache_policy=NO_CACHE, persist_result=False, retries=retries, retry_delay_seconds=delay)
-    def run_group_task(group: str, upstream: dict[str, Any]) -> dict[str, Ref]:
-        """Runs one group; ``upstream`` (the references upstream tasks returned) orders it."""
-        return run_group(
-            pipeline, plan, group, run_id=run_id, store=store, config=config, graph=graph
-        )
+    run = {"run_id": run_id, "store": store, "config": config, "graph": graph}
+    #: A stage's concurrency_limit: at most that many of its task runs at once in this flow run.
+    limits = {g.name: _limit(pipeline.task_settings(g.stages)) for g in plan.groups}
 
-    futures: dict[str, Any] = {}
+    @task(cache_policy=NO_CACHE, persist_result=False)
+    def run_group_task(group: str) -> dict[str, Ref]:
+        """Runs one group (ordered after its upstream groups by ``wait_for``)."""
+        with limits[group]:
+            return run_group(pipeline, plan, group, **run)
+
+    @task(cache_policy=NO_CACHE, persist_result=False)
+    def run_item_task(group: str, index: int) -> dict[str, Ref]:
+        """Runs one item of a mapped group."""
+        with limits[group]:
+            return run_item(pipeline, plan, group, index, **run)
+
+    futures: dict[str, list[Any]] = {}
     for group in plan.groups:
-        upstream = {name: futures[name] for name in group.depends_on}
-        futures[group.name] = run_group_task.with_options(name=group.name).submit(
-            group.name, upstream
-        )
-    wait(list(futures.values()))
+        options = _task_options(pipeline.task_settings(group.stages), overrides, group)
+        wait_for = [f for name in group.depends_on for f in futures[name]]
+        if group.over:  # how many items: known once the group computing them is done
+            producer = futures[plan.owner(group.over).name][0]
+            count = len(producer.result()[group.over]["items"])
+            futures[group.name] = list(
+                run_item_task.with_options(**options).map(
+                    unmapped(group.name), list(range(count)), wait_for=wait_for
+                )
+            )
+        else:
+            submitted = run_group_task.with_options(**options).submit(group.name, wait_for=wait_for)
+            futures[group.name] = [submitted]
+    every = [f for fs in futures.values() for f in fs]
+    wait(every)
     refs: dict[str, Ref] = {}
-    for future in futures.values():  # in plan order: the first failure is the root cause
+    for future in every:  # in plan order: the first failure is the root cause
         refs.update(future.result())
     return {name: refs[name] for name in plan.outputs}
+
+
+def _task_options(
+    settings: TaskSettings, overrides: dict[str, Any], group: Group
+) -> dict[str, Any]:
+    """Prefect task options for ``group`` with ``settings`` (non-None ``overrides`` win)."""
+    retries = overrides["retries"]
+    delay = overrides["retry_delay_seconds"]
+    options: dict[str, Any] = {
+        "name": group.name,
+        "retries": settings.retries if retries is None else retries,
+        "retry_delay_seconds": settings.retry_delay_seconds if delay is None else delay,
+        "tags": set(settings.prefect.get("tags", ())),
+    }
+    if settings.timeout_seconds is not None:
+        options["timeout_seconds"] = settings.timeout_seconds
+    return options
+
+
+def _limit(settings: TaskSettings) -> Any:
+    limit = settings.prefect.get("concurrency_limit")
+    return threading.BoundedSemaphore(limit) if limit else contextlib.nullcontext()
 
 
 def _signature(settings: Pipeline) -> inspect.Signature:

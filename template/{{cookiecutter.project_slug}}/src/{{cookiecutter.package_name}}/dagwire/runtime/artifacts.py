@@ -32,7 +32,7 @@ _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _UNSAFE_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
 _MAX_NAME = 100
 #: File names the store itself uses inside a run folder; a node may not take them.
-_RESERVED = frozenset({"manifest", "groups", "run"})
+_RESERVED = frozenset({"manifest", "groups", "run", "items"})
 
 
 class ArtifactError(DagwireError):
@@ -74,8 +74,8 @@ def _check_key(key: Any) -> list[str]:
     parts = key.split("/") if isinstance(key, str) else []
     if not 2 <= len(parts) <= 3 or not all(_SAFE.fullmatch(p) for p in parts):
         raise ArtifactError(
-            f"Artifact key {key!r} is not one this store wrote (expected '<run>/<file>'); "
-            "refusing to read or write outside the store's root."
+            f"Artifact key {key!r} is not one this store wrote (expected '<run>/<file>' or "
+            "'<run>/<folder>/<file>'); refusing to read or write outside the store's root."
         )
     return parts
 
@@ -199,14 +199,19 @@ class ArtifactStore:
         return self._files.uri(safe_run_id(run_id))
 
     # values
-    def save(self, run_id: str, name: str, value: Any) -> Ref:
+    def save(self, run_id: str, name: str, value: Any, *, item: int | None = None) -> Ref:
         """Write ``value`` as the artifact ``name`` of ``run_id``; return its reference.
+
+        ``item`` saves the value ``name`` has for one item of a Parallelizable node, as
+        ``<name>/<item>`` (see ``item_list``).
 
         The first serializer that accepts the value writes it; if it fails (a pyarrow that is not
         installed, a column pyarrow cannot convert), the next one that accepts it is tried.
         """
         folder = safe_run_id(run_id)
         stem = _file_stem(name)
+        if item is not None:
+            folder, stem = f"{folder}/{stem}", str(int(item))
         candidates = [s for s in self.serializers if s.accepts(value)]
         if not candidates:
             raise ArtifactError(
@@ -239,7 +244,7 @@ class ArtifactStore:
                 )
                 continue
             return {
-                "name": name,
+                "name": name if item is None else f"{name}[{item}]",
                 "uri": self._files.uri(key),
                 "key": key,
                 "serializer": serializer.name,
@@ -247,8 +252,21 @@ class ArtifactStore:
             }
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def item_list(self, run_id: str, name: str, refs: list[Ref]) -> Ref:
+        """One reference for a value kept as one artifact per item (a Parallelizable node's
+        items, or what a block computed for each): loading it gives the list, in item order."""
+        key = f"{safe_run_id(run_id)}/{_file_stem(name)}"
+        return {
+            "name": name,
+            "uri": self._files.uri(key),
+            "items": list(refs),
+            "size": sum(r.get("size") or 0 for r in refs),
+        }
+
     def load(self, ref: Ref) -> Any:
         """Read back the value a reference points to (relative to this store's root)."""
+        if isinstance(ref, dict) and "items" in ref:
+            return [self.load(r) for r in ref["items"]]
         if not isinstance(ref, dict) or "key" not in ref or "serializer" not in ref:
             raise ArtifactError(
                 f"{ref!r} is not an artifact reference (it needs 'key' and "
@@ -274,6 +292,8 @@ class ArtifactStore:
 
     def exists(self, ref: Ref) -> bool:
         """Whether the artifact is present and whole (its size matches the reference)."""
+        if isinstance(ref, dict) and "items" in ref:
+            return all(self.exists(r) for r in ref["items"])
         try:
             key = "/".join(_check_key(ref["key"]))
         except (ArtifactError, KeyError, TypeError):

@@ -2,7 +2,8 @@
 
 Airflow's scheduler parses DAG files every few seconds, so a DAG file must not import pandas or the
 transforms just to learn which tasks exist. ``write_lock`` records what the plan needs (the nodes,
-in order, and the names of their inputs) for the default config; ``locked_plan`` rebuilds the group
+in order, and the names of their inputs; for a graph that fans out, which nodes run per item of
+which Parallelizable node) for the default config; ``locked_plan`` rebuilds the group
 plan from that file and pipeline.toml with the standard library only. Stages, grouping and outputs
 stay in pipeline.toml, so changing them needs no new lock; changing the functions or the config
 that picks them does, and ``check_lock`` (run by the tests and by every Airflow task) says so.
@@ -19,7 +20,7 @@ from typing import Any, NamedTuple
 from ..errors import DagwireError
 from ..io.atomic import atomic_write
 from .pipeline import Pipeline
-from .plan import GroupPlan, PlanError
+from .plan import GroupPlan, PlanError, item_scopes_of
 
 LOCK_FILENAME = "pipeline.lock.json"
 FORMAT = "dagwire-lock/1"
@@ -34,11 +35,12 @@ class LockError(DagwireError):
 def lock_data(pipeline: Pipeline) -> dict[str, Any]:
     """The lock of ``pipeline`` with its default config: node -> input names, in graph order."""
     graph = pipeline.driver().graph
-    return {
-        "format": FORMAT,
-        "pipeline": pipeline.name,
-        "nodes": {name: list(graph.nodes[name].inputs) for name in graph.order},
-    }
+    data: dict[str, Any] = {"format": FORMAT, "pipeline": pipeline.name}
+    scopes = item_scopes_of(graph, pipeline.effective_config())
+    if scopes:  # absent for graphs without Parallelizable nodes, as in locks before fan-out
+        data["item_scopes"] = {name: list(scope) for name, scope in scopes.items()}
+    data["nodes"] = {name: list(graph.nodes[name].inputs) for name in graph.order}
+    return data
 
 
 def lock_path(package: str) -> Path:
@@ -133,9 +135,11 @@ def check_lock(pipeline: Pipeline, package: str) -> None:
 
     The order of functions and of their parameters does not matter: it changes no plan.
     """
-    locked = {n: sorted(i) for n, i in read_lock(package)["nodes"].items()}
-    current = {n: sorted(i) for n, i in lock_data(pipeline)["nodes"].items()}
-    if locked == current:
+    lock, now = read_lock(package), lock_data(pipeline)
+    locked = {n: sorted(i) for n, i in lock["nodes"].items()}
+    current = {n: sorted(i) for n, i in now["nodes"].items()}
+    blocks_then, blocks_now = lock.get("item_scopes", {}), now.get("item_scopes", {})
+    if locked == current and blocks_then == blocks_now:
         return
     changes = [f"  new node '{n}'" for n in current if n not in locked]
     changes += [f"  node '{n}' is gone" for n in locked if n not in current]
@@ -144,6 +148,12 @@ def check_lock(pipeline: Pipeline, package: str) -> None:
         f"(locked: {', '.join(locked[n]) or 'nothing'})"
         for n in current
         if n in locked and current[n] != locked[n]
+    ]
+    changes += [
+        f"  '{n}' now runs once per item of {', '.join(blocks_now.get(n, [])) or 'nothing'} "
+        f"(locked: {', '.join(blocks_then.get(n, [])) or 'nothing'})"
+        for n in sorted(set(blocks_then) | set(blocks_now))
+        if n in locked and n in current and blocks_then.get(n) != blocks_now.get(n)
     ]
     fix = _fix(package)
     raise LockError(
@@ -158,7 +168,10 @@ def check_lock(pipeline: Pipeline, package: str) -> None:
 class LockedGraph:
     """The part of ``FunctionGraph`` a plan is built from, read from a lock."""
 
-    def __init__(self, nodes: dict[str, list[str]]) -> None:
+    def __init__(
+        self, nodes: dict[str, list[str]], item_scopes: dict[str, list[str]] | None = None
+    ) -> None:
+        self.item_scopes = {name: tuple(scope) for name, scope in (item_scopes or {}).items()}
         self.order = list(nodes)
         self.nodes = {name: _LockedNode(inputs) for name, inputs in nodes.items()}
         self.downstream_of: dict[str, list[str]] = {name: [] for name in nodes}
@@ -181,7 +194,8 @@ def locked_plan(settings: Pipeline, package: str, *, grouping: str | None = None
 
     ``settings`` may be loaded with ``import_modules=False``: nothing of the pipeline is imported.
     """
-    graph = LockedGraph(read_lock(package)["nodes"])
+    lock = read_lock(package)
+    graph = LockedGraph(lock["nodes"], lock.get("item_scopes"))
     try:
         return settings.plan(grouping=grouping, graph=graph)
     except PlanError as exc:

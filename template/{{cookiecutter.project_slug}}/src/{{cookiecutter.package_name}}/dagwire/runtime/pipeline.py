@@ -21,8 +21,11 @@ from typing import Any
 
 from ..driver import Builder, Driver
 from ..errors import DagwireError
+from ..execution.schedule import fans_out
 from .artifacts import ArtifactStore
 from .plan import GROUPINGS, GroupPlan, PlanError
+
+from .settings import TASK_SETTINGS, TaskSettings, check_task_settings
 
 ARTIFACTS_ENV = "DAGWIRE_ARTIFACTS"
 FILENAME = "pipeline.toml"
@@ -39,15 +42,22 @@ _TOML_KEYS = {
     "artifacts_root": "[artifacts] root",
     "retries": "[orchestrator] retries",
     "retry_delay_seconds": "[orchestrator] retry_delay_seconds",
+    "timeout_seconds": "[orchestrator] timeout_seconds",
     "schedule": "[orchestrator] schedule",
+    "task_options": "[orchestrator]",
+    "executor": "[execution] executor",
+    "max_tasks": "[execution] max_tasks",
 }
 _TABLES = {
     "pipeline": {"name", "modules", "outputs", "grouping"},
     "stages": None,  # any stage name
     "config": None,  # any config key
     "artifacts": {"root"},
-    "orchestrator": {"retries", "retry_delay_seconds", "schedule"},
+    "orchestrator": {*TASK_SETTINGS, "schedule"},
+    "execution": {"executor", "max_tasks"},
 }
+#: How Parallelizable items run inside one process: the engine's executors, by their setting.
+EXECUTORS = ("synchronous", "threads", "processes")
 
 
 class PipelineDefinitionError(DagwireError):
@@ -71,6 +81,16 @@ class Pipeline:
     #: When orchestrators start runs: a cron expression (or an Airflow preset such as "@daily");
     #: None runs only when triggered.
     schedule: str | None = None
+    #: Task settings beyond retries for every task ([orchestrator]: timeout_seconds, airflow,
+    #: prefect), and per stage ([stages.<name>] tables): see ``settings.py``.
+    task_options: Mapping[str, Any] = field(default_factory=dict)
+    stage_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: How the items of a Parallelizable node run within one process, and how many at once.
+    executor: str = "threads"
+    max_tasks: int = 4
+    #: The package pipeline.toml was read from ("" when built in Python): worker processes
+    #: load the pipeline again by it.
+    package: str = ""
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -128,6 +148,25 @@ class Pipeline:
                 f'{where("schedule")} must be a cron expression such as "0 6 * * *", '
                 f"got {self.schedule!r}; leave it out to run only when triggered."
             )
+        if self.executor not in EXECUTORS:
+            raise PipelineDefinitionError(
+                f"{where('executor')} is {self.executor!r}; choose one of "
+                + ", ".join(map(repr, EXECUTORS))
+                + "."
+            )
+        if type(self.max_tasks) is not int or self.max_tasks < 1:
+            raise PipelineDefinitionError(
+                f"{where('max_tasks')} must be a whole number >= 1 (items run at once), "
+                f"got {self.max_tasks!r}."
+            )
+        check_task_settings(self.task_options, where("task_options"), PipelineDefinitionError)
+        for stage, options in self.stage_settings.items():
+            if stage not in stages:
+                raise PipelineDefinitionError(
+                    f"{where('stages')}: settings for stage {stage!r}, which lists no outputs."
+                )
+            at = f"{self.source}: [stages.{stage}]" if self.source else f"stage_settings[{stage!r}]"
+            check_task_settings(options, at, PipelineDefinitionError)
         object.__setattr__(self, "modules", modules)
         object.__setattr__(self, "outputs", outputs)
         object.__setattr__(self, "stages", MappingProxyType(stages))
@@ -177,21 +216,44 @@ class Pipeline:
         module_names = _names(table["modules"], f"{source}: [pipeline] modules")
         load = _import if import_modules else _not_imported
         orchestrator = data.get("orchestrator", {})
+        stages, stage_settings = _split_stages(data.get("stages", {}), source)
+        execution = data.get("execution", {})
         return cls(
             name=table.get("name", package.rsplit(".", 1)[-1].replace("_", "-")),
             modules=tuple(load(package, m, source) for m in module_names),
             outputs=table.get("outputs", ()),
-            stages=data.get("stages", {}),
+            stages=stages,
+            stage_settings=stage_settings,
             config=data.get("config", {}),
             grouping=table.get("grouping", "stages"),
             artifacts_root=data.get("artifacts", {}).get("root", "artifacts"),
             retries=orchestrator.get("retries", 1),
             retry_delay_seconds=orchestrator.get("retry_delay_seconds", 0),
             schedule=orchestrator.get("schedule"),
+            task_options={
+                k: v for k, v in orchestrator.items() if k not in ("schedule", *_TOP_LEVEL)
+            },
+            executor=execution.get("executor", "threads"),
+            max_tasks=execution.get("max_tasks", 4),
+            package=package,
             source=source,
         )
 
     # --- using ---------------------------------------------------------------------------------
+    def task_settings(self, stages: Iterable[str] = ()) -> TaskSettings:
+        """The settings of a task computing nodes of ``stages``: each stage's own settings over
+        [orchestrator]'s (several stages, in ``single`` grouping or a block spanning stages,
+        are merged as ``TaskSettings.merge`` says)."""
+        defaults = {
+            "retries": self.retries,
+            "retry_delay_seconds": self.retry_delay_seconds,
+            **self.task_options,
+        }
+        per_stage = [
+            TaskSettings.of(_over(defaults, self.stage_settings.get(s, {}))) for s in stages
+        ]
+        return TaskSettings.merge(per_stage) if per_stage else TaskSettings.of(defaults)
+
     def effective_config(self, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The defaults from the definition, overridden by ``config``."""
         return {**self.config, **(config or {})}
@@ -206,13 +268,32 @@ class Pipeline:
                 "were never imported and it has no functions to run; load it with "
                 "Pipeline.load(package) to build a driver."
             )
-        return (
+        builder = (
             Builder()
             .with_modules(*self.modules)
             .with_config(self.effective_config(config))
             .with_adapters(*adapters)
+        )
+        driver = builder.build()
+        if not fans_out(driver.graph):
+            return driver
+        # Parallelizable/Collect need dynamic execution: turned on here, since the team cannot
+        # reach the Builder; [execution] says how items run in this process.
+        return (
+            builder.enable_dynamic_execution(allow_experimental_mode=True)
+            .with_remote_executor(self.item_executor())
             .build()
         )
+
+    def item_executor(self) -> Any:
+        """The engine's executor for Parallelizable items, as [execution] sets it."""
+        from ..execution import executors
+
+        if self.executor == "synchronous":
+            return executors.SynchronousLocalTaskExecutor()
+        if self.executor == "processes":
+            return executors.MultiProcessingExecutor(max_tasks=self.max_tasks)
+        return executors.MultiThreadingExecutor(max_tasks=self.max_tasks)
 
     def plan(
         self,
@@ -273,6 +354,40 @@ class Pipeline:
     def store(self, root: str | os.PathLike[str] | None = None) -> ArtifactStore:
         """The artifact store at ``artifacts_location(root)``."""
         return ArtifactStore(self.artifacts_location(root))
+
+
+def _over(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """A stage's settings over the defaults; its airflow/prefect tables key by key."""
+    merged = {**defaults, **own}
+    for table in ("airflow", "prefect"):
+        if table in defaults and table in own:
+            merged[table] = {**defaults[table], **own[table]}
+    return merged
+
+
+#: Task settings [orchestrator] holds as fields of its own (older releases had only these).
+_TOP_LEVEL = ("retries", "retry_delay_seconds")
+
+
+def _split_stages(
+    table: Mapping[str, Any], source: str
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``[stages]`` holds ``name = [outputs]`` or a ``[stages.name]`` table with ``outputs`` and
+    the stage's task settings; return the outputs and the settings apart."""
+    outputs: dict[str, Any] = {}
+    settings: dict[str, dict[str, Any]] = {}
+    for stage, value in table.items():
+        if not isinstance(value, dict):
+            outputs[stage] = value
+            continue
+        if "outputs" not in value:
+            raise PipelineDefinitionError(
+                f"{source}: [stages.{stage}] has no `outputs`; list the nodes the stage produces, "
+                'e.g. outputs = ["model"], beside its settings.'
+            )
+        outputs[stage] = value["outputs"]
+        settings[stage] = {k: v for k, v in value.items() if k != "outputs"}
+    return outputs, settings
 
 
 def _names(value: Any, where: str) -> tuple[str, ...]:

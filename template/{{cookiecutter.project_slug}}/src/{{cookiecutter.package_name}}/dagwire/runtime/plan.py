@@ -10,6 +10,12 @@ runner). Everything here is derived from the graph; the user only names stages, 
 
 A group persists the values another group reads, the requested final outputs, and the outputs the
 stages list (in every mode, so switching modes never loses an artifact). Nothing else is written.
+
+Fan-out: the nodes computed once per item of a ``Parallelizable`` node (its *block*, nested blocks
+included) form one *mapped* group, run once per item: an Airflow mapped task, a Prefect ``.map()``
+(except in ``single`` mode, where the engine runs the block inside the one task). A stage holding
+both what feeds a block and what collects it is cut at the block: ``combine``, then the block,
+then ``combine-2``.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DagwireError
+from ..execution.schedule import fans_out
 from ..messages import did_you_mean
 
 GROUPINGS = ("stages", "nodes", "single")
@@ -42,6 +49,10 @@ class Group:
     #: Values it reads from the artifact store (outputs of the groups in ``depends_on``).
     inputs: tuple[str, ...]
     depends_on: tuple[str, ...]
+    #: The Parallelizable node whose items this group runs once each (None: it runs once).
+    over: str | None = None
+    #: The stages its nodes belong to: its task settings are theirs (see ``settings.py``).
+    stages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,8 @@ class GroupPlan:
                     "outputs": list(g.outputs),
                     "inputs": list(g.inputs),
                     "depends_on": list(g.depends_on),
+                    **({"over": g.over} if g.over else {}),
+                    "stages": list(g.stages),
                 }
                 for g in self.groups
             ],
@@ -115,11 +128,13 @@ class GroupPlan:
         grouping: str = "stages",
         given: Iterable[str] = (),
         where: str = "stages",
+        scopes: Mapping[str, tuple[str, ...]] | None = None,
     ) -> GroupPlan:
         """Cut ``graph`` (a ``FunctionGraph``) into groups.
 
         ``given`` are names whose values come from outside (config keys): a node with such a name is
-        replaced by the value, so no group computes it.
+        replaced by the value, so no group computes it. ``scopes`` are the graph's ``item_scopes``
+        (found from the graph when not given).
         """
         if grouping not in GROUPINGS:
             raise PlanError(
@@ -138,15 +153,39 @@ class GroupPlan:
         needed = _upstream(targets, deps)
         order = [n for n in computed if n in needed]
 
+        stage_of = _assign_to_stages(stages, listed, outputs, deps) if stages else {}
         if grouping == "nodes":
             owner = {n: n for n in order}
         elif grouping == "single" or not stages:
             owner = {n: SINGLE_GROUP for n in order}
         else:
-            owner = _assign_to_stages(stages, listed, outputs, deps)
+            owner = dict(stage_of)
+        scopes = item_scopes_of(graph, given) if scopes is None else scopes
+        block = {n: scopes[n][0] for n in order if scopes.get(n)}
+        over: dict[str, str] = {}
+        for expander in set(block.values()):  # a block runs whole in the one stage listing it
+            named = {listed[n] for n in order if block.get(n) == expander and n in listed}
+            if len(named) == 1:
+                stage = named.pop()
+                for n in order:
+                    if block.get(n) == expander:
+                        stage_of[n] = stage
+                        owner[n] = stage if grouping == "stages" else owner[n]
+        if block and grouping != "single":
+            owner, over = _cut_at_blocks(order, deps, owner, block, stage_of, grouping)
         names = list(dict.fromkeys(owner[n] for n in order))
+        rank = {s: i for i, s in enumerate(stages)}
+        group_stages = {
+            g: tuple(
+                sorted(
+                    {stage_of[n] for n in order if owner[n] == g and n in stage_of},
+                    key=rank.__getitem__,
+                )
+            )
+            for g in names
+        }
         if grouping == "stages" and stages:
-            names.sort(key=list(stages).index)
+            names.sort(key=lambda g: rank[group_stages[g][0]] if group_stages[g] else len(rank))
 
         members: dict[str, list[str]] = {g: [] for g in names}
         for n in order:
@@ -166,11 +205,80 @@ class GroupPlan:
                 outputs=tuple(n for n in nodes if n in keep or readers[n] - {g}),
                 inputs=tuple(inputs),
                 depends_on=tuple(dict.fromkeys(owner[d] for d in inputs)),
+                over=over.get(g),
+                stages=group_stages[g],
             )
         ordered = _order_groups(groups, names, owner, deps, where)
         _check_case_collisions([o for g in groups.values() for o in g.outputs], "Outputs")
         _check_case_collisions(list(groups), "Groups")
         return cls(grouping=grouping, outputs=outputs, groups=tuple(groups[g] for g in ordered))
+
+
+def item_scopes_of(graph: Any, given: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+    """The nodes of ``graph`` computed per item (see ``execution.dynamic.item_scopes``): read from
+    a lock's graph, or found by the engine (only loaded when the graph has Parallelizable nodes)."""
+    recorded = getattr(graph, "item_scopes", None)
+    if recorded is not None:
+        return dict(recorded)
+    if not fans_out(graph):
+        return {}
+    from ..execution.dynamic import item_scopes
+
+    return item_scopes(graph, given)
+
+
+def _cut_at_blocks(
+    order: list[str],
+    deps: dict[str, list[str]],
+    owner: dict[str, str],
+    block: dict[str, str],
+    stage_of: dict[str, str],
+    grouping: str,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Move each block's nodes to a mapped group; cut a group that both feeds a block and
+    collects from it into phases (``combine``, ``combine-2``), so no two groups wait on each
+    other. Return the new owners and, per mapped group, the Parallelizable it maps over."""
+    members: dict[str, list[str]] = {}
+    for n in order:
+        if n in block:
+            members.setdefault(block[n], []).append(n)
+    root_groups = {owner[n] for n in order if n not in block}
+    mapped: dict[str, str] = {}
+    for expander, nodes in members.items():
+        groups = {owner[n] for n in nodes}
+        only = next(iter(groups)) if len(groups) == 1 else None
+        if grouping == "stages" and only is not None and only not in root_groups:
+            mapped[expander] = only  # the stage holds the block and nothing else: keep its name
+        else:
+            mapped[expander] = f"{expander}-items"
+    phase: dict[str, int] = {}
+    new_owner: dict[str, str] = {}
+    for n in order:
+        if n in block:
+            new_owner[n] = mapped[block[n]]
+            continue
+        p = 0
+        for d in deps[n]:
+            if d in block:  # after the block: one phase later than what fed it from this group
+                fed = [
+                    phase[f]
+                    for m in members[block[d]]
+                    for f in deps[m]
+                    if f not in block and owner.get(f) == owner[n]
+                ]
+                p = max(p, max(fed, default=-1) + 1)
+            elif owner[d] == owner[n]:
+                p = max(p, phase[d])
+        phase[n] = p
+        new_owner[n] = owner[n] if p == 0 else f"{owner[n]}-{p + 1}"
+    taken = set(owner.values())
+    for n, g in new_owner.items():
+        if g != owner[n] and (n in block or phase.get(n)) and g in taken:
+            raise PlanError(
+                f"The group plan needs a task named {g!r} (for {n!r}), which is already a stage "
+                f"or node; rename the stage {g!r}."
+            )
+    return new_owner, {g: e for e, g in mapped.items()}
 
 
 def _check_case_collisions(names: list[str], what: str) -> None:

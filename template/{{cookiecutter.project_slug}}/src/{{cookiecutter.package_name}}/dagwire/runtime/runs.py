@@ -6,6 +6,8 @@ so a pipeline gives the same artifacts whoever runs it. A run folder holds:
     <root>/<run>/<node>.<ext>            the artifacts (values that cross a group boundary)
     <root>/<run>/run.json                the run: config, plan, graph snapshot (written on opening)
     <root>/<run>/groups/<group>.json     one record per group, written only by that group's task
+    <root>/<run>/<node>/<i>.<ext>        a value per item of a Parallelizable node (fan-out)
+    <root>/<run>/items/<group>.<i>.json  one record per item of a mapped group, by its task
     <root>/<run>/manifest.json           run.json with every group's record: derived, for reading
 
 Groups of one run finish at once in separate processes and machines, and object stores have no
@@ -68,9 +70,37 @@ class RunGraph:
     def __init__(self, pipeline: Pipeline, config: Mapping[str, Any] | None = None) -> None:
         self.config = pipeline.effective_config(config)
         self._recorders: dict[str, _GroupRecorder] = {}
-        self.driver = pipeline.driver(config, adapters=[_Dispatch(self._recorders)])
+        #: Items of one group run at once in threads: their events are told apart by run id.
+        self._item_recorders: dict[str, _GroupRecorder] = {}
+        dispatch = _Dispatch(self._recorders, self._item_recorders)
+        self.driver = pipeline.driver(config, adapters=[dispatch])
         self.graph = self.driver.graph
         self._hashes: dict[str, str] = {}
+        self._item_executor = pipeline.item_executor
+        self._dynamic: Any = None
+
+    def compute_item(
+        self, group: Group, item: Any, values: dict[str, Any], recorder: _GroupRecorder
+    ) -> dict[str, Any]:
+        """The outputs of ``group`` (a mapped group) for one ``item``, recorded by ``recorder``."""
+        if self._dynamic is None:
+            from ..execution.parallel import dynamic_execution
+
+            self._dynamic = dynamic_execution((None, self._item_executor()), self.driver.adapters)
+        key = f"{group.name}[{recorder.index}]:{id(recorder)}"
+        self._item_recorders[key] = recorder
+        try:
+            return self._dynamic.run_item(
+                self.graph,
+                group.over,
+                item,
+                group.outputs,
+                {**self.config, **values},  # the driver's config, as execute() merges it
+                self.driver.adapters,
+                key,
+            )
+        finally:
+            del self._item_recorders[key]
 
     def code_hashes(self, nodes: Iterable[str]) -> dict[str, str]:
         """``{node: sha256 of its code}``: what a group's record keeps, to notice code changes."""
@@ -98,16 +128,21 @@ class RunGraph:
 class _Dispatch(NodeExecutionHook):
     """The run graph's one node hook: hands each node's events to its group's recorder."""
 
-    def __init__(self, recorders: Mapping[str, _GroupRecorder]) -> None:
-        self.recorders = recorders
+    def __init__(
+        self, recorders: Mapping[str, _GroupRecorder], by_run: Mapping[str, _GroupRecorder]
+    ) -> None:
+        self.recorders, self.by_run = recorders, by_run
+
+    def _recorder(self, node_name: str, run_id: Any) -> _GroupRecorder | None:
+        return self.by_run.get(run_id) or self.recorders.get(node_name)
 
     def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
-        recorder = self.recorders.get(node_name)
+        recorder = self._recorder(node_name, future_kwargs.get("run_id"))
         if recorder is not None:
             recorder.run_before_node_execution(node_name=node_name, **future_kwargs)
 
     def run_after_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
-        recorder = self.recorders.get(node_name)
+        recorder = self._recorder(node_name, future_kwargs.get("run_id"))
         if recorder is not None:
             recorder.run_after_node_execution(node_name=node_name, **future_kwargs)
 
@@ -145,10 +180,15 @@ def run_group(
     it already (for the plan, say); otherwise it is built here.
     """
     group = plan[group] if isinstance(group, str) else group
+    if group.over:
+        raise RunError(
+            f"Group '{group.name}' runs once per item of '{group.over}': run its items with "
+            "run_item (item_count says how many there are)."
+        )
     graph = _run_graph(pipeline, config, graph)
     _open_run(pipeline, plan, graph, run_id, store)
     if resume:
-        done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
+        done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
         if done is not None:
             return done
     return _execute(plan, group, graph, run_id, store)
@@ -164,7 +204,7 @@ def _execute(
 ) -> dict[str, Ref]:
     """Run ``group`` and record it; ``publish`` rewrites manifest.json after (a task that runs
     one group does; the plain runner publishes once, when it stops)."""
-    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes))
+    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes), plan)
     with graph.recording(recorder):
         recorder.start()
         try:
@@ -186,8 +226,77 @@ def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str
     return store.read_record(run_id, _record_path(group))
 
 
+# --- one item of a mapped group -------------------------------------------------------------------
+def item_count(store: ArtifactStore, run_id: str, plan: GroupPlan, group: Group | str) -> int:
+    """How many items the mapped ``group`` runs in ``run_id``: the number its Parallelizable node
+    gave, read from the record of the group that computed it (which must have completed)."""
+    group = plan[group] if isinstance(group, str) else group
+    return _item_count(store, run_id, group.name, group.over, plan.owner(group.over).name)
+
+
+def _item_count(store: ArtifactStore, run_id: str, group: str, over: str, producer: str) -> int:
+    record = read_group_record(store, run_id, producer) or {}
+    ref = record.get("artifacts", {}).get(over) if record.get("status") == "completed" else None
+    if ref is None:
+        raise RunError(
+            f"Group '{group}' runs once per item of '{over}', which group "
+            f"'{producer}' has not completed in run '{run_id}'; run '{producer}' first."
+        )
+    return len(ref["items"])
+
+
+def run_item(
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    group: Group | str,
+    index: int,
+    *,
+    run_id: str,
+    store: ArtifactStore,
+    config: Mapping[str, Any] | None = None,
+    resume: bool = True,
+    graph: RunGraph | None = None,
+) -> dict[str, Ref]:
+    """Run item ``index`` of the mapped ``group``: what an Airflow mapped task instance or a
+    Prefect mapped task run does. Like ``run_group``, an item already complete is not run again,
+    so a retry recomputes only the items that did not complete."""
+    group = plan[group] if isinstance(group, str) else group
+    if not group.over:
+        raise RunError(f"Group '{group.name}' runs once, not per item: run it with run_group.")
+    graph = _run_graph(pipeline, config, graph)
+    _open_run(pipeline, plan, graph, run_id, store)
+    code = graph.code_hashes(group.nodes)
+    if resume:
+        done = _standing_refs(store, run_id, plan, group, _item_path(group.name, index), code)
+        if done is not None:
+            return done
+    recorder = _GroupRecorder(group, run_id, store, code, plan, index=index)
+    recorder.start()
+    try:
+        available = _available(plan, group, run_id, store)
+        if group.over not in available:
+            item_count(store, run_id, plan, group)  # says which group to run first
+        refs = available[group.over]["items"]
+        if not 0 <= index < len(refs):
+            raise RunError(
+                f"'{group.over}' has {len(refs)} items in run '{run_id}'; there is no item {index}."
+            )
+        inputs = _load(group, {**available, group.over: refs[index]}, run_id, store, recorder)
+        item = inputs.pop(group.over)
+        graph.compute_item(group, item, inputs, recorder)
+    except BaseException as exc:
+        recorder.finish(exc)
+        raise
+    recorder.finish(None)
+    return dict(recorder.record["artifacts"])
+
+
 def completed_refs(
-    store: ArtifactStore, run_id: str, group: Group, code: Mapping[str, str] | None = None
+    store: ArtifactStore,
+    run_id: str,
+    group: Group,
+    code: Mapping[str, str] | None = None,
+    plan: GroupPlan | None = None,
 ) -> dict[str, Ref] | None:
     """The group's references if its last attempt in this run still stands, else None.
 
@@ -195,7 +304,19 @@ def completed_refs(
     given: the code now), and no group it depends on has finished again since it started (a
     re-run upstream, e.g. after a code fix, makes everything downstream of it run again too).
     """
-    record = read_group_record(store, run_id, group.name)
+    return _standing_refs(store, run_id, plan, group, _record_path(group.name), code)
+
+
+def _standing_refs(
+    store: ArtifactStore,
+    run_id: str,
+    plan: GroupPlan | None,
+    group: Group,
+    path: str,
+    code: Mapping[str, str] | None,
+) -> dict[str, Ref] | None:
+    """The references the record at ``path`` holds, if it still stands (see completed_refs)."""
+    record = store.read_record(run_id, path)
     if not record or record.get("status") != "completed":
         return None
     if code is not None and record.get("code") != dict(code):
@@ -205,22 +326,102 @@ def completed_refs(
         return None
     started = record.get("started_at") or ""
     for upstream in group.depends_on:
-        before = read_group_record(store, run_id, upstream) or {}
+        before = read_group_record(store, run_id, upstream)
+        if before is None and plan is not None and plan[upstream].over:
+            before = _mapped_record(store, run_id, plan.to_dict(), upstream)
+        before = before or {}
         if before.get("status") != "completed" or (before.get("finished_at") or "~") > started:
             return None
     return {name: refs[name] for name in group.outputs}
 
 
+def _mapped_record(
+    store: ArtifactStore, run_id: str, plan: Mapping[str, Any], name: str
+) -> dict[str, Any] | None:
+    """Mapped group ``name``'s record, derived from its items' records (no task owns a shared
+    one); ``plan`` is a plan's ``to_dict()``, as run.json keeps it."""
+    groups = {g["name"]: g for g in plan["groups"]}
+    group = groups[name]
+    over = group["over"]
+    producer = next(g["name"] for g in groups.values() if over in g["nodes"])
+    items = {
+        r.get("item"): r for r in store.list_records(run_id, "items") if r.get("group") == name
+    }
+    try:
+        count: int | None = _item_count(store, run_id, name, over, producer)
+    except RunError:
+        count = None
+    if not items and count is None:
+        return None
+    statuses = [r.get("status") for r in items.values()]
+    complete = (
+        count is not None
+        and len(items) >= count
+        and all(items.get(i, {}).get("status") == "completed" for i in range(count))
+    )
+    status = (
+        "failed"
+        if "failed" in statuses
+        else "running"
+        if "running" in statuses
+        else "completed"
+        if complete
+        else "incomplete"
+    )
+    artifacts = {}
+    if complete and count is not None:
+        for output in group["outputs"]:
+            refs = [items[i]["artifacts"].get(output) for i in range(count)]
+            if all(refs):
+                artifacts[output] = store.item_list(run_id, output, refs)
+    started = [r["started_at"] for r in items.values() if r.get("started_at")]
+    finished = [r["finished_at"] for r in items.values() if r.get("finished_at")]
+    failed = [r for r in items.values() if r.get("status") == "failed"]
+    return {
+        "group": name,
+        "over": over,
+        "status": status,
+        "items": count,
+        "items_completed": sum(s == "completed" for s in statuses),
+        "attempt": max((r.get("attempt", 1) for r in items.values()), default=0),
+        "started_at": min(started, default=None),
+        "finished_at": max(finished, default=None) if complete else None,
+        "outputs": list(group["outputs"]),
+        "artifacts": artifacts,
+        "code": next(iter(items.values()), {}).get("code"),
+        "error": failed[0].get("error") if failed else None,
+    }
+
+
 def _load_inputs(
     plan: GroupPlan, group: Group, run_id: str, store: ArtifactStore, recorder: _GroupRecorder
 ) -> dict[str, Any]:
+    return _load(group, _available(plan, group, run_id, store), run_id, store, recorder, plan)
+
+
+def _available(plan: GroupPlan, group: Group, run_id: str, store: ArtifactStore) -> dict[str, Ref]:
+    """What the groups ``group`` depends on have recorded, by value name."""
     available: dict[str, Ref] = {}
     for upstream in group.depends_on:
-        record = read_group_record(store, run_id, upstream) or {}
+        if plan[upstream].over:
+            record = _mapped_record(store, run_id, plan.to_dict(), upstream) or {}
+        else:
+            record = read_group_record(store, run_id, upstream) or {}
         available.update(record.get("artifacts", {}))
+    return available
+
+
+def _load(
+    group: Group,
+    available: dict[str, Ref],
+    run_id: str,
+    store: ArtifactStore,
+    recorder: _GroupRecorder,
+    plan: GroupPlan | None = None,
+) -> dict[str, Any]:
     missing = [n for n in group.inputs if n not in available or not store.exists(available[n])]
     if missing:
-        producers = sorted({plan.owner(n).name for n in missing})
+        producers = sorted({plan.owner(n).name for n in missing}) if plan else [group.over]
         raise RunError(
             f"Group '{group.name}' needs {', '.join(map(repr, missing))} from "
             f"{', '.join(map(repr, producers))}, which ha{'ve' if len(producers) > 1 else 's'} "
@@ -230,7 +431,7 @@ def _load_inputs(
     values = {}
     for name in group.inputs:
         values[name] = store.load(available[name])
-        recorder.record["inputs"][name] = available[name]["uri"]
+        recorder.record["inputs"][name] = available[name].get("uri")
     return values
 
 
@@ -239,20 +440,31 @@ class _GroupRecorder(NodeExecutionHook):
     output the moment it is computed."""
 
     def __init__(
-        self, group: Group, run_id: str, store: ArtifactStore, code: Mapping[str, str]
+        self,
+        group: Group,
+        run_id: str,
+        store: ArtifactStore,
+        code: Mapping[str, str],
+        plan: GroupPlan,
+        index: int | None = None,
     ) -> None:
         from ..lifecycle.default import NodeTimer  # not at import: every CLI call would pay for it
 
         self.group, self.run_id, self.store, self.code = group, run_id, store, dict(code)
+        self.index = index
+        self.path = _record_path(group.name) if index is None else _item_path(group.name, index)
         self.persist = set(group.outputs)
+        #: Parallelizable outputs: their items are saved one by one, for mapped groups to read.
+        self.expanders = {g.over for g in plan.groups if g.over}
         self.record: dict[str, Any] = {}
         self.timer = NodeTimer()
         self._t0 = 0.0
 
     def start(self) -> None:
-        previous = read_group_record(self.store, self.run_id, self.group.name) or {}
+        previous = self.store.read_record(self.run_id, self.path) or {}
         self.record = {
             "group": self.group.name,
+            **({} if self.index is None else {"item": self.index}),
             "status": "running",
             "attempt": previous.get("attempt", 0) + 1,
             "started_at": _now(),
@@ -289,9 +501,7 @@ class _GroupRecorder(NodeExecutionHook):
         persist = success and node_name in self.persist
         if persist:
             try:
-                self.record["artifacts"][node_name] = self.store.save(
-                    self.run_id, node_name, result
-                )
+                self.record["artifacts"][node_name] = self._save_value(node_name, result)
             except Exception as exc:
                 entry.update(status="failed", error=_error(exc))
                 raise
@@ -312,8 +522,17 @@ class _GroupRecorder(NodeExecutionHook):
                     entry["status"] = "failed"
         self._save()
 
+    def _save_value(self, name: str, value: Any) -> Ref:
+        store, run_id = self.store, self.run_id
+        if self.index is not None:
+            return store.save(run_id, name, value, item=self.index)
+        if name in self.expanders:
+            refs = [store.save(run_id, name, v, item=i) for i, v in enumerate(value)]
+            return store.item_list(run_id, name, refs)
+        return store.save(run_id, name, value)
+
     def _save(self) -> None:
-        self.store.write_record(self.run_id, _record_path(self.group.name), self.record)
+        self.store.write_record(self.run_id, self.path, self.record)
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -420,6 +639,12 @@ def read_manifest(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:
     groups = manifest["groups"] = {}
     for record in store.list_records(run_id, "groups"):
         groups[record.get("group", "?")] = record
+    plan = manifest.get("plan") or {"groups": []}
+    for group in plan["groups"]:
+        if group.get("over"):
+            record = _mapped_record(store, run_id, plan, group["name"])
+            if record is not None:
+                groups[group["name"]] = record
     _summarize(manifest)
     return manifest
 
@@ -533,9 +758,17 @@ def run_pipeline(
     executed = False
     try:
         for group in selected:
+            if group.over:
+                notify(group, "running")
+                refs, any_ran = _run_items(pipeline, plan, group, graph, run_id, store, notify)
+                (result.ran if any_ran else result.skipped).append(group.name)
+                executed = executed or any_ran
+                notify(group, "completed" if any_ran else "skipped")
+                result.refs.update(refs)
+                continue
             refs = None
             if not set(group.depends_on) & set(result.ran):
-                refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes))
+                refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
             if refs is not None:
                 result.skipped.append(group.name)
                 notify(group, "skipped")
@@ -556,9 +789,106 @@ def run_pipeline(
     return result
 
 
+def _run_items(
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    group: Group,
+    graph: RunGraph,
+    run_id: str,
+    store: ArtifactStore,
+    notify: Callable[[Group, str], None],
+) -> tuple[dict[str, Ref], bool]:
+    """Every item of the mapped ``group``, ``[execution]``'s way: items already complete are
+    skipped, the others run at once on threads or processes (``max_tasks`` of them)."""
+    count = item_count(store, run_id, plan, group)
+    code = graph.code_hashes(group.nodes)
+    path = _item_path
+    pending = [
+        i
+        for i in range(count)
+        if _standing_refs(store, run_id, plan, group, path(group.name, i), code) is None
+    ]
+    try:
+        if pending:
+            _each_item(pipeline, plan, group, graph, run_id, store, pending)
+    except Exception:
+        notify(group, "failed")
+        raise
+    record = _mapped_record(store, run_id, plan.to_dict(), group.name) or {}
+    return dict(record.get("artifacts", {})), bool(pending)
+
+
+def _each_item(
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    group: Group,
+    graph: RunGraph,
+    run_id: str,
+    store: ArtifactStore,
+    indexes: list[int],
+) -> None:
+    def one(index: int) -> None:
+        run_item(
+            pipeline, plan, group, index, run_id=run_id, store=store, graph=graph, resume=False
+        )
+
+    workers = min(pipeline.max_tasks, len(indexes))
+    if pipeline.executor == "synchronous" or workers == 1:
+        errors = []
+        for index in indexes:  # every item runs, as on an orchestrator; the first failure is raised
+            try:
+                one(index)
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        return
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    if pipeline.executor == "processes" and pipeline.package:
+        args = (pipeline.package, dict(graph.config), plan.grouping, plan.outputs, group.name)
+        with ProcessPoolExecutor(workers) as pool:
+            futures = [pool.submit(_item_in_process, *args, i, run_id, store) for i in indexes]
+            for future in futures:  # in item order: the first failure is the one reported
+                future.result()
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(one, i) for i in indexes]:
+            future.result()
+
+
+#: Per worker process: the pipeline, its graph and plan, made once for all its items.
+_WORKER: dict[tuple[Any, ...], tuple[Pipeline, RunGraph, GroupPlan]] = {}
+
+
+def _item_in_process(
+    package: str,
+    config: dict[str, Any],
+    grouping: str,
+    outputs: tuple[str, ...],
+    group: str,
+    index: int,
+    run_id: str,
+    store: ArtifactStore,
+) -> None:
+    """One item in a worker process: the pipeline is loaded again there, by its package."""
+    key = (package, json.dumps(config, sort_keys=True, default=str), grouping, outputs)
+    if key not in _WORKER:
+        pipeline = Pipeline.load(package)
+        graph = RunGraph(pipeline, config)
+        plan = pipeline.plan(config, outputs=outputs, grouping=grouping, graph=graph.graph)
+        _WORKER[key] = (pipeline, graph, plan)
+    pipeline, graph, plan = _WORKER[key]
+    run_item(pipeline, plan, group, index, run_id=run_id, store=store, graph=graph, resume=False)
+
+
 # --- helpers --------------------------------------------------------------------------------------
 def _record_path(group: str) -> str:
     return f"groups/{safe_name(group)}.json"
+
+
+def _item_path(group: str, index: int) -> str:
+    return f"items/{safe_name(f'{group}.{int(index)}')}.json"
 
 
 def _error(error: BaseException | None) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from dagwire.runtime.artifacts import ArtifactStore, safe_run_id
 from dagwire.runtime.pipeline import Pipeline
 from dagwire.runtime.runs import list_runs, read_manifest, run_group, run_pipeline
 from engine_support import WIDE_GROUPS, WIDE_MODULE, WIDE_TOML, finish_together, write_package
+from services import s3_server
 
 s3fs = pytest.importorskip("s3fs")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 CALLS: list[str] = []
 BROKEN: set[str] = set()
@@ -61,11 +62,8 @@ def make_pipeline() -> Pipeline:
 
 @pytest.fixture(scope="module")
 def s3_options():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield {"endpoint_url": f"http://{host}:{port}", "key": "testing", "secret": "testing"}
-    server.stop()
+    with s3_server() as options:
+        yield options
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import copier
 import pytest
+from deployments import DEPLOY_TIMINGS
 from template_support import (
     HOOKS_DIR,
     PROJECT_TIMINGS,
@@ -73,3 +74,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{'project':<42}{'generate':>9}{'tests':>8}{'total':>8}")
         for slug, generation, tests, total in PROJECT_TIMINGS:
             terminalreporter.write_line(f"{slug:<42}{generation:>9.2f}{tests:>8.2f}{total:>8.2f}")
+    if DEPLOY_TIMINGS:
+        terminalreporter.section("real schedulers (seconds)")
+        for what, seconds in DEPLOY_TIMINGS:
+            terminalreporter.write_line(f"{what:<66}{seconds:>8.2f}")

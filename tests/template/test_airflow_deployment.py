@@ -1,0 +1,165 @@
+"""A generated Airflow project on a real Airflow, deployed as its guide says.
+
+One deployment per module (api-server, scheduler, dag-processor, LocalExecutor with two slots,
+SQLite, all on 127.0.0.1) and few runs, each asserted several ways: two runs at once (defaults, a
+``--conf`` override) that must match the plain runner's metrics; a run whose ``metrics`` node
+raises, which retries once and fails naming the node in the task log; and, after the fix is
+deployed with the guide's deploy step (same version number), ``airflow tasks clear`` resuming that
+run without recomputing the groups it had completed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from dagwire.runtime.artifacts import ArtifactStore
+from deployments import (
+    AIRFLOW_DEPLOY,
+    AIRFLOW_ENVIRONMENT,
+    airflow_environment,
+    broken_node,
+    deploy_to_airflow,
+    group_records,
+    output,
+    synced_project,
+    timed,
+)
+from services import Airflow
+from template_support import Generate
+
+GROUPS = ["prepare", "train", "evaluate"]
+OVERRIDE = {"test_size": 0.3}
+
+
+def test_the_guide_gives_the_commands_these_tests_run(generate: Generate):
+    project = generate(orchestrator="airflow", project_name="airflow deployed")
+    guide = (project / "docs" / "dagwire.md").read_text(encoding="utf-8")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    (pin,) = pyproject["dependency-groups"]["orchestrator"]
+    assert AIRFLOW_ENVIRONMENT.format(env="/opt/airflow", pin=pin) in guide
+    for command in AIRFLOW_DEPLOY:
+        assert command.format(env="/opt/airflow", slug="airflow-deployed") in guide, command
+    for command in (
+        "airflow scheduler --skip-serve-logs",
+        "AIRFLOW__CORE__EXECUTOR=LocalExecutor AIRFLOW__CORE__PARALLELISM=2",
+        "airflow dags trigger airflow_deployed --conf",
+        "airflow tasks clear airflow_deployed --only-failed --yes",  # what clear_failed runs
+        "DAGWIRE_ARTIFACTS=s3://bucket/prefix",
+        "AWS_ENDPOINT_URL_S3=",
+    ):
+        assert command in guide, command
+
+
+@pytest.fixture(scope="module")
+def deployment(generate: Generate, tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("airflow-deployment")
+    with timed("airflow: generate, uv sync, Airflow environment, deploy"):
+        project = synced_project(generate, "airflow", "airflow deployed")
+        bin_dir = airflow_environment(project, work / "airflow-env")
+        deploy_to_airflow(project, bin_dir)
+    artifacts = work / "artifacts"
+    airflow = Airflow(
+        bin_dir,
+        work / "airflow-home",
+        project.path / "dags",
+        project.env,
+        scheduler_env={"DAGWIRE_ARTIFACTS": str(artifacts)},  # the workers' environment
+    )
+    with timed("airflow: db migrate, start services until healthy"):
+        airflow.start()
+    try:
+        with timed("airflow: DAG parsed, unpaused"):
+            airflow.unpause(project.package)
+        yield project, airflow, ArtifactStore(str(artifacts)), work
+    finally:
+        airflow.stop()
+        assert airflow.services.strays == [], "processes escaped their service's process group"
+
+
+@pytest.fixture(scope="module")
+def first_runs(deployment):
+    """Two runs triggered together: the defaults and a ``--conf`` override."""
+    project, airflow, _, work = deployment
+    with timed("airflow: two runs at once, triggered to done"):
+        with ThreadPoolExecutor(2) as pool:  # the CLI takes seconds to start: trigger together
+            triggered = pool.map(airflow.trigger, [project.package] * 2, [None, OVERRIDE])
+            default, override = triggered
+        states = {run: airflow.wait_for_run(project.package, run) for run in (default, override)}
+    with timed("airflow: plain runner, twice"):
+        plain = {default: project.plain_metrics(work / "plain")}
+        plain[override] = project.plain_metrics(work / "plain", **OVERRIDE)
+    return default, override, states, plain
+
+
+@pytest.mark.slow
+def test_triggered_runs_succeed_with_the_plain_runners_metrics(deployment, first_runs):
+    project, airflow, store, _ = deployment
+    default, override, states, plain = first_runs
+    assert states == {default: "success", override: "success"}
+    runs = airflow.list_runs(project.package)  # the command line agrees with the API
+    assert runs[default]["state"] == runs[override]["state"] == "success"
+    assert airflow.task_states(project.package, default) == dict.fromkeys(GROUPS, "success")
+    assert airflow.task_instances(project.package, override) == dict.fromkeys(GROUPS, "success")
+    for run_id, metrics in plain.items():
+        assert output(store, run_id, "evaluate", "metrics") == metrics
+
+
+@pytest.mark.slow
+def test_a_conf_override_reaches_the_run(deployment, first_runs):
+    project, airflow, store, _ = deployment
+    default, override, _, _ = first_runs
+    assert store.read_record(override, "run.json")["config"]["test_size"] == 0.3
+    assert store.read_record(default, "run.json")["config"]["test_size"] == 0.25
+    rows = {run: output(store, run, "evaluate", "metrics")["test_rows"] for run in first_runs[:2]}
+    assert rows[override] > rows[default]
+    assert airflow.dag_run(project.package, override)["conf"] == OVERRIDE
+
+
+@pytest.fixture(scope="module")
+def failed_run(deployment):
+    """A run whose ``metrics`` node raises: the broken code deployed, triggered, failed."""
+    project, airflow, _, _ = deployment
+    with broken_node(project.transforms / "evaluate_model.py", "metrics"):
+        deploy_to_airflow(project, airflow.bin_dir)
+        with timed("airflow: a failing run (one retry), triggered to done"):
+            run_id = airflow.trigger(project.package)
+            state = airflow.wait_for_run(project.package, run_id)
+    deploy_to_airflow(project, airflow.bin_dir)  # the fix, same version number
+    return run_id, state
+
+
+@pytest.mark.slow
+def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_run):
+    project, airflow, store, _ = deployment
+    run_id, state = failed_run
+    assert state == "failed"
+    states = airflow.task_instances(project.package, run_id)
+    assert states == {"prepare": "success", "train": "success", "evaluate": "failed"}
+    logs = airflow.task_logs(project.package, run_id, "evaluate")
+    assert sorted(logs) == [1, 2], "retries = 1 in pipeline.toml: two attempts"
+    for attempt, text in logs.items():
+        assert "broken on purpose" in text and "node 'metrics' failed" in text, (attempt, text)
+    records = group_records(store, run_id, GROUPS)
+    assert [records[g]["status"] for g in GROUPS] == ["completed", "completed", "failed"]
+    assert records["evaluate"]["attempt"] == 2
+
+
+@pytest.mark.slow
+def test_clearing_after_the_fix_resumes_without_recomputing(deployment, failed_run):
+    project, airflow, store, _ = deployment
+    run_id, _ = failed_run
+    before = group_records(store, run_id, GROUPS)
+    with timed("airflow: clear the failed task, resumed run to done"):
+        airflow.clear_failed(project.package)
+        state = airflow.wait_for_run(project.package, run_id)
+    assert state == "success"
+    assert airflow.task_instances(project.package, run_id) == dict.fromkeys(GROUPS, "success")
+    after = group_records(store, run_id, GROUPS)
+    for group in ("prepare", "train"):  # completed before: read back, not run again
+        assert after[group] == before[group]
+        assert after[group]["attempt"] == 1
+    assert after["evaluate"]["status"] == "completed"
+    assert after["evaluate"]["attempt"] == 3
+    assert output(store, run_id, "evaluate", "metrics")["test_rows"] > 0

@@ -478,3 +478,30 @@ def test_s3_against_a_local_moto_server(s3_endpoint, monkeypatch):
         frame_ref = store.save("r", "frame", frame)
     assert frame_ref["serializer"] == "parquet"
     pd.testing.assert_frame_equal(store.load(frame_ref), frame)
+
+
+@pytest.mark.parametrize("replaced", ["FileExpired", "PreconditionFailed"])
+def test_a_record_replaced_while_it_is_read_is_read_again(tmp_path, replaced):
+    """Object stores report a record replaced mid-read (fsspec's FileExpired, S3's 412)."""
+    store = ArtifactStore(tmp_path)
+    store.write_record("r", "groups/g.json", {"group": "g"})
+    errors = {
+        "FileExpired": type("FileExpired", (OSError,), {})("the file changed"),
+        "PreconditionFailed": OSError(
+            22, "At least one of the pre-conditions you specified did not hold (PreconditionFailed)"
+        ),
+    }
+    real_open, calls = store._files.open, []
+
+    def flaky_open(key):
+        calls.append(key)
+        if len(calls) == 1:
+            raise errors[replaced]
+        return real_open(key)
+
+    store._files.open = flaky_open
+    assert store.read_record("r", "groups/g.json") == {"group": "g"}
+    assert len(calls) == 2
+    store._files.open = lambda key: (_ for _ in ()).throw(OSError(5, "disk on fire"))
+    with pytest.raises(OSError, match="disk on fire"):
+        store.read_record("r", "groups/g.json")

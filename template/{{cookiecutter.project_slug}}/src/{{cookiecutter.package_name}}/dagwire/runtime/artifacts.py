@@ -92,6 +92,12 @@ def register_serializer(serializer: Serializer) -> None:
 
 
 # --- where bytes go -------------------------------------------------------------------------------
+def _replaced_while_read(exc: OSError) -> bool:
+    if type(exc).__name__ == "FileExpired":
+        return True
+    return "precondition" in str(exc).lower()  # s3fs maps S3's 412 to a plain OSError
+
+
 class _LocalFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -320,13 +326,14 @@ class ArtifactStore:
 
     def _read_whole(self, key: str, attempts: int = 5) -> bytes:
         """A small file's bytes. Another task may replace a record while it is read; an object
-        store then reports the old version gone (fsspec's ``FileExpired``): read the new one."""
+        store then reports the old version gone (fsspec's ``FileExpired``, or S3's
+        ``PreconditionFailed`` on a read pinned to the old version): read the new one."""
         for attempt in range(attempts):
             try:
                 with self._files.open(key) as file:
                     return file.read()
             except OSError as exc:
-                if type(exc).__name__ != "FileExpired" or attempt == attempts - 1:
+                if not _replaced_while_read(exc) or attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
 

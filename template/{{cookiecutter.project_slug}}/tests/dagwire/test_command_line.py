@@ -59,25 +59,40 @@ def manifest(run_dir: Path) -> dict:
 
 
 def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
-    """The run completed exactly ``groups``; its folder holds their artifacts, one record per
-    group, the run's description and the manifest, and nothing else. Returns the manifest."""
+    """The run completed exactly ``groups``; its folder holds their artifacts (a folder of one
+    file per item for values computed per item), one record per group (per item for a group
+    run once per item), the run's description and the manifest, and nothing else. Returns the
+    manifest."""
     run = manifest(run_dir)
     assert set(run["groups"]) == {g.name for g in groups}
-    files = {"run.json", "manifest.json"}
+    files, folders = {"run.json", "manifest.json"}, {"groups", "items"}
+    items = set()
     for group in groups:
         record = run["groups"][group.name]
         assert record["status"] == "completed", f"{group.name}: {record.get('error')}"
-        assert all(node["status"] == "completed" for node in record["nodes"].values())
+        assert all(node["status"] == "completed" for node in record.get("nodes", {}).values())
+        if group.over:  # run once per item: every item completed, each with its record
+            assert record["items_completed"] == record["items"], group.name
+            items |= {f"{safe_name(f'{group.name}.{i}')}.json" for i in range(record["items"])}
         assert set(record["artifacts"]) == set(group.outputs), group.name
         for name, ref in record["artifacts"].items():
-            path = Path(ref["uri"])
-            assert path.is_file(), f"{name}: {ref['uri']} is missing"
-            assert path.parent.resolve() == run_dir.resolve(), f"{name} is outside the run folder"
-            files.add(path.name)
+            for one in ref.get("items", [ref]):
+                path = Path(one["uri"])
+                assert path.is_file(), f"{name}: {one['uri']} is missing"
+                per_item = one is not ref
+                home = run_dir / path.parent.name if per_item else run_dir
+                assert path.parent.resolve() == home.resolve(), f"{name} is outside the run folder"
+                if per_item:
+                    folders.add(path.parent.name)
+                else:
+                    files.add(path.name)
     stray = "a temporary or stray file was left behind"
     assert {p.name for p in run_dir.iterdir() if p.is_file()} == files, stray
-    records = {f"{safe_name(g.name)}.json" for g in groups}
+    assert {p.name for p in run_dir.iterdir() if p.is_dir()} <= folders, stray
+    records = {f"{safe_name(g.name)}.json" for g in groups if not g.over}
     assert {p.name for p in (run_dir / "groups").iterdir()} == records, stray
+    if items:
+        assert {p.name for p in (run_dir / "items").iterdir()} == items, stray
     return run
 
 
@@ -174,7 +189,7 @@ def test_run_selected_outputs_into_another_artifact_root(
     workdir: Path, pipeline: Pipeline, plan: GroupPlan, capsys
 ):
     """Any node can be asked for: the last one the default outputs do not name, if there is one."""
-    others = [n for g in plan.groups for n in g.nodes if n not in plan.outputs]
+    others = [n for g in plan.groups if not g.over for n in g.nodes if n not in plan.outputs]
     name = others[-1] if others else plan.outputs[0]
     root = workdir / "elsewhere"
     assert main(["run", "--outputs", name, "--run-id", "picked", "--artifacts", str(root)]) == 0

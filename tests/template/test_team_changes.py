@@ -128,11 +128,11 @@ OWN_TEST = f'''\
     '''
 
 
-def replace(path: Path, old: str, new: str) -> None:
+def replace(path: Path, old: str, new: str, count: int = -1) -> None:
     """Edit ``path`` as a team would; fails loudly if the generated file no longer has ``old``."""
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name} no longer contains {old!r}: update this test"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def write(path: Path, text: str) -> None:
@@ -143,10 +143,13 @@ def grow_the_example(package: Path) -> None:
     """(a) Every stage renamed; a new stage computed by a new function in an existing module,
     reading a new config key."""
     toml = package / "pipeline.toml"
-    for old, new in RENAMED.items():
-        replace(toml, f"\n{old} = [", f"\n{new} = [")
-    replace(toml, '\nscore = ["metrics"]\n', '\nscore = ["metrics"]\nreport = ["summary"]\n')
-    replace(toml, 'outputs = ["metrics"]', 'outputs = ["metrics", "summary"]')
+    for old, new in RENAMED.items():  # a stage is a list of outputs, or a table with settings
+        if f"\n{old} = [" in toml.read_text(encoding="utf-8"):
+            replace(toml, f"\n{old} = [", f"\n{new} = [")
+        else:
+            replace(toml, f"\n[stages.{old}]\n", f"\n[stages.{new}]\n")
+    replace(toml, '\noutputs = ["metrics"]\n', '\noutputs = ["metrics", "summary"]\n', count=1)
+    replace(toml, "\n[config]\n", '\n[stages.report]\noutputs = ["summary"]\n\n[config]\n')
     replace(toml, "\n[config]\n", "\n[config]\nsummary_digits = 3\n")
     module = package / "transforms" / "evaluate_model.py"
     module.write_text(module.read_text(encoding="utf-8") + SUMMARY, encoding="utf-8")

@@ -83,7 +83,12 @@ def team_edits(project: Path, env: dict[str, str]) -> None:
         f.write(TEAM_FUNCTIONS)
     toml = package / "pipeline.toml"
     text = toml.read_text(encoding="utf-8")
-    text = text.replace('evaluate = ["metrics"]\n', f'evaluate = ["metrics"]\n{TEAM_STAGE}\n')
+    if 'evaluate = ["metrics"]\n' in text:  # stages written as lists (releases before 0.3)
+        text = text.replace('evaluate = ["metrics"]\n', f'evaluate = ["metrics"]\n{TEAM_STAGE}\n')
+    else:  # the last stage is a table: a new stage goes after it, as a table too
+        name, _, outputs = TEAM_STAGE.partition(" = ")
+        assert "\n[config]\n" in text
+        text = text.replace("\n[config]\n", f"\n[stages.{name}]\noutputs = {outputs}\n\n[config]\n")
     text = text.replace("[config]\n", f"[config]\n{TEAM_CONFIG}\n")
     # deployed: runs go to a store shared with the scheduler's workers, outside the repository
     assert 'root = "artifacts"' in text
@@ -108,7 +113,9 @@ def assert_team_edits_kept(project: Path) -> None:
     package = project / "src" / PACKAGE
     assert TEAM_FUNCTIONS in read(package / "transforms" / "prepare_data.py")
     toml = tomllib.loads(read(package / "pipeline.toml"))
-    assert toml["stages"]["checks"] == ["enough_rows"] and toml["config"]["min_rows"] == 100
+    checks = toml["stages"]["checks"]
+    assert checks in (["enough_rows"], {"outputs": ["enough_rows"]})
+    assert toml["config"]["min_rows"] == 100
     assert TEAM_FIXTURE in read(project / "tests" / "conftest.py")
     assert read(project / "tests" / "test_team.py") == TEAM_TEST
     assert read(project / "README.md").endswith(TEAM_README)

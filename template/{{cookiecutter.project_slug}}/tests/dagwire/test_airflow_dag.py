@@ -42,6 +42,16 @@ def pipeline_dag(**overrides):
     return pipeline_dag(PACKAGE, **overrides)
 
 
+def task_ids(plan) -> list[str]:
+    """A task per group; a group run once per item also has a task counting its items."""
+    from {{ cookiecutter.package_name }}.dagwire.orchestrators.airflow import (
+        count_task_id,
+    )
+
+    counters = [count_task_id(g) for g in plan.groups if g.over]
+    return sorted([g.name for g in plan.groups] + counters)
+
+
 def test_lock_matches_the_code(pipeline: Pipeline):
     """The DAG's tasks come from pipeline.lock.json; `lock` rewrites it when the code changes."""
     check_lock(pipeline, PACKAGE)
@@ -75,10 +85,14 @@ def test_parsing_the_dag_file_imports_nothing_of_the_pipeline(pipeline: Pipeline
 def test_tasks_edges_docs_and_params_follow_the_plan(pipeline: Pipeline, grouping: str):
     plan = pipeline.plan(grouping=grouping)  # from the code itself, not from the lock
     dag = pipeline_dag(grouping=grouping)
-    assert sorted(dag.task_ids) == sorted(g.name for g in plan.groups)
+    assert sorted(dag.task_ids) == task_ids(plan)
     for group in plan.groups:
         task = dag.get_task(group.name)
-        assert task.upstream_task_ids == set(group.depends_on)
+        if group.over:  # one task instance per item, after a task that counts them
+            (counter,) = task.upstream_task_ids
+            assert dag.get_task(counter).upstream_task_ids == set(group.depends_on)
+        else:
+            assert task.upstream_task_ids == set(group.depends_on)
         assert all(f"`{node}`" in task.doc_md for node in group.nodes)
         settings = pipeline.task_settings(group.stages)  # its stage's, under every grouping
         assert task.retries == settings.retries
@@ -103,7 +117,7 @@ def test_the_dag_file_uses_the_grouping_of_pipeline_toml(pipeline: Pipeline):
     from airflow.dag_processing.dagbag import DagBag
 
     dag = DagBag(dag_folder=str(DAGS)).dags[PACKAGE]
-    assert sorted(dag.task_ids) == sorted(g.name for g in pipeline.plan().groups)
+    assert sorted(dag.task_ids) == task_ids(pipeline.plan())
 
 
 @pytest.mark.parametrize("grouping", ["stages", "nodes"])

@@ -9,10 +9,10 @@ runs; it then checks that the code still has the shape the DAG was built from, r
 ``run_group`` (which skips a group already complete in this run, so retries are safe), and returns
 references to the artifacts it wrote: XCom carries those small dicts, never data.
 
-A mapped group (the per-item work of a Parallelizable node) is a mapped task: the task computing
-the Parallelizable node pushes the item numbers, and Airflow starts one task instance per item
-(dynamic task mapping), each running ``run_item``. Each task takes its stage's settings from
-pipeline.toml (retries, delay, timeout, pool, queue, executor config).
+A mapped group (the per-item work of a Parallelizable node) is a mapped task: a small task
+``count-<group>`` reads how many items there are from the run's records, and Airflow starts one
+task instance per item (dynamic task mapping), each running ``run_item``. Each task takes its
+stage's settings from pipeline.toml (retries, delay, timeout, pool, queue, executor config).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..runtime.artifacts import Ref
 from ..runtime.lock import check_lock, locked_plan
 from ..runtime.pipeline import ARTIFACTS_ENV, Pipeline, PipelineDefinitionError
 from ..runtime.plan import Group, GroupPlan
-from ..runtime.runs import RunError, RunGraph, run_group, run_item
+from ..runtime.runs import RunError, RunGraph, item_count, run_group, run_item
 from ..runtime.settings import TaskSettings
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,13 @@ def pipeline_dag(
         """Runs one item of a mapped group."""
         return _run(package, plan, group, index)
 
+    @task(multiple_outputs=False)
+    def count_items_task(group: str) -> list[int]:
+        """The item numbers a mapped group expands over (Airflow maps only over a task's return
+        value, so this cannot be a side output of the task computing the items)."""
+        count = item_count(settings.store(), get_current_context()["run_id"], plan, group)
+        return list(range(count))
+
     @dag(
         dag_id=dag_id or package,
         dag_display_name=settings.name,
@@ -87,16 +94,18 @@ def pipeline_dag(
             if mapped:  # a block with no items skips its mapped task; what collects still runs
                 options["trigger_rule"] = "none_failed"
             if group.over:
-                items = handles[plan.owner(group.over).name][_items_key(group.over)]
+                items = count_items_task.override(
+                    task_id=count_task_id(group), retries=options["retries"]
+                )(group=group.name)
+                for name in group.depends_on:
+                    handles[name] >> items
                 handle = (
                     run_item_task.override(**options).partial(group=group.name).expand(index=items)
                 )
-                upstream = {}
             else:
                 upstream = {n: handles[n] for n in group.depends_on if n not in mapped}
                 handle = run_group_task.override(**options)(group=group.name, upstream=upstream)
-            for name in group.depends_on:
-                if name in mapped or name not in upstream:
+                for name in mapped:  # per-item references stay out of this task's arguments
                     handles[name] >> handle
             handles[group.name] = handle
 
@@ -132,9 +141,9 @@ def _executor_config(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _items_key(expander: str) -> str:
-    """The XCom key under which the task computing ``expander`` pushes its item numbers."""
-    return f"items-{expander}"
+def count_task_id(group: Group) -> str:
+    """The id of the task that counts the items of the mapped ``group``."""
+    return f"count-{group.name}"
 
 
 def _run(package: str, planned: GroupPlan, group: str, index: int | None = None) -> dict[str, Ref]:
@@ -167,12 +176,7 @@ def _run(package: str, planned: GroupPlan, group: str, index: int | None = None)
     run = {"run_id": context["run_id"], "store": store, "config": config, "graph": graph}
     if index is not None:
         return run_item(pipeline, plan, group, index, **run)
-    refs = run_group(pipeline, plan, group, **run)
-    for mapped in plan.groups:
-        if mapped.over in refs:  # mapped tasks expand over these item numbers
-            count = len(refs[mapped.over]["items"])
-            context["ti"].xcom_push(key=_items_key(mapped.over), value=list(range(count)))
-    return refs
+    return run_group(pipeline, plan, group, **run)
 
 
 def _structure(plan: GroupPlan) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from ..errors import DagwireError
 from ..execution.schedule import fans_out
 from .artifacts import ArtifactStore
 from .plan import GROUPINGS, GroupPlan, PlanError
-
 from .settings import TASK_SETTINGS, TaskSettings, check_task_settings
 
 ARTIFACTS_ENV = "DAGWIRE_ARTIFACTS"

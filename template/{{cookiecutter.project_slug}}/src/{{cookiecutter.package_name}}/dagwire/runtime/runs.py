@@ -351,7 +351,7 @@ def _mapped_record(
         count: int | None = _item_count(store, run_id, name, over, producer)
     except RunError:
         count = None
-    if not items and count is None:
+    if not items and count != 0:  # no item started (a block of no items is complete at once)
         return None
     statuses = [r.get("status") for r in items.values()]
     complete = (

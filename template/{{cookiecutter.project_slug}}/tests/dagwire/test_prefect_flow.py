@@ -52,15 +52,18 @@ def pipeline_flow(**overrides):
     return pipeline_flow(PACKAGE, **overrides)
 
 
-def task_run_names(flow_run_id) -> list[str]:
+def task_runs(flow_run_id) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
+        return client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
         )
-    return sorted(run.name.rsplit("-", 1)[0] for run in runs)
+
+
+def task_run_names(flow_run_id) -> list[str]:
+    return sorted(run.name.rsplit("-", 1)[0] for run in task_runs(flow_run_id))
 
 
 def test_flow_parameters_are_the_pipeline_config(pipeline: Pipeline):
@@ -103,6 +106,9 @@ def test_flow_run_writes_the_same_artifacts_as_the_plain_runner(
         g.name for g in plan.groups for _ in range(manifest["groups"][g.name].get("items") or 1)
     ]
     assert task_run_names(state.state_details.flow_run_id) == sorted(runs)
+    for run in task_runs(state.state_details.flow_run_id):  # each task has its stage's settings
+        settings = pipeline.task_settings(plan[run.name.rsplit("-", 1)[0]].stages)
+        assert set(settings.prefect.get("tags", ())) <= set(run.tags), run.name
     assert manifest["status"] == "completed"
     for group in plan.groups:
         assert set(manifest["groups"][group.name]["artifacts"]) == set(group.outputs)

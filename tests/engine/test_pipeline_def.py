@@ -260,3 +260,86 @@ def test_a_pipeline_built_in_python_is_normalized_and_validated():
         Pipeline("p", [module], config={1: 2})
     with pytest.raises(PipelineDefinitionError, match=r"Pipeline\(stages=\.\.\.\) must map"):
         Pipeline("p", [module], stages=["double"])
+
+
+# --- per-stage task settings -----------------------------------------------------------------
+SETTINGS = """
+[pipeline]
+modules = ["transforms.prepare", "transforms.train"]
+outputs = ["metrics"]
+
+[stages]
+prepare = ["X_train", "X_test"]
+
+[stages.train]
+outputs = ["model"]
+retries = 4
+timeout_seconds = 600
+airflow = { pool = "gpu", executor_config = { pod_override = { spec = {} } } }
+prefect = { tags = ["gpu"], concurrency_limit = 1 }
+
+[stages.evaluate]
+outputs = ["metrics"]
+timeout_seconds = 60
+
+[orchestrator]
+retries = 2
+retry_delay_seconds = 5
+airflow = { queue = "cpu" }
+prefect = { tags = ["nightly"] }
+
+[execution]
+executor = "processes"
+max_tasks = 3
+"""
+
+
+def test_stages_carry_their_own_task_settings_over_the_defaults(package_root):
+    pipeline = Pipeline.load(write_package(package_root, SETTINGS))
+    assert dict(pipeline.stages) == {
+        "prepare": ("X_train", "X_test"),
+        "train": ("model",),
+        "evaluate": ("metrics",),
+    }
+    assert (pipeline.executor, pipeline.max_tasks) == ("processes", 3)
+    prepare = pipeline.task_settings(["prepare"])
+    assert (prepare.retries, prepare.retry_delay_seconds, prepare.timeout_seconds) == (2, 5, None)
+    assert dict(prepare.airflow) == {"queue": "cpu"}
+    train = pipeline.task_settings(["train"])
+    assert (train.retries, train.retry_delay_seconds, train.timeout_seconds) == (4, 5, 600)
+    assert dict(train.airflow) == {
+        "queue": "cpu",
+        "pool": "gpu",
+        "executor_config": {"pod_override": {"spec": {}}},
+    }
+    assert dict(train.prefect) == {"tags": ["gpu"], "concurrency_limit": 1}
+    # one task for several stages (single grouping) takes the most demanding of them
+    merged = pipeline.task_settings(["prepare", "train", "evaluate"])
+    assert (merged.retries, merged.timeout_seconds) == (4, None)  # prepare has no time limit
+    assert merged.airflow["pool"] == "gpu" and merged.prefect["concurrency_limit"] == 1
+    assert merged.prefect["tags"] == ["nightly", "gpu"]
+    assert pipeline.task_settings(["train", "evaluate"]).timeout_seconds == 660
+    # every grouping hands each task the stages of its nodes
+    assert {g.name: g.stages for g in pipeline.plan(grouping="nodes").groups}["model"] == ("train",)
+    assert pipeline.plan(grouping="single").groups[0].stages == ("prepare", "train", "evaluate")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("retries = 4", "retries = -1"), r"\[stages.train\]: retries must be a whole number"),
+        (('pool = "gpu"', 'pol = "gpu"'), r"\[stages.train\].airflow: unknown setting 'pol'"),
+        (("concurrency_limit = 1", "concurrency_limit = 0"), r"concurrency_limit = 0 is not"),
+        (("timeout_seconds = 60\n", "timeout_seconds = 0\n"), "would stop every task"),
+        (('outputs = ["model"]\n', ""), r"\[stages.train\] has no `outputs`"),
+        (('executor = "processes"', 'executor = "dask"'), r"\[execution\] executor is 'dask'"),
+        (("max_tasks = 3", "max_tasks = 0"), r"\[execution\] max_tasks must be"),
+        (("retry_delay_seconds = 5", "retry_delay_seconds = 5\ncpu = 1"), r"unknown key 'cpu'"),
+    ],
+)
+def test_bad_task_settings_name_the_table_and_the_fix(package_root, edit, message):
+    old, new = edit
+    assert old in SETTINGS
+    package = write_package(package_root, SETTINGS.replace(old, new, 1))
+    with pytest.raises(PipelineDefinitionError, match=message):
+        Pipeline.load(package)

@@ -27,15 +27,8 @@ from ..node import type_name
 from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
 from .pipeline import Pipeline
 from .plan import Group, PlanError
-from .runs import (
-    RunError,
-    RunGraph,
-    list_runs,
-    new_run_id,
-    read_group_record,
-    read_manifest,
-    run_pipeline,
-)
+from .records import RunError, list_runs, read_group_record, read_manifest
+from .runs import RunGraph, new_run_id, run_pipeline
 
 
 def main(argv: Sequence[str] | None = None, *, package: str) -> int:

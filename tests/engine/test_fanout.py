@@ -195,3 +195,26 @@ def test_a_resumed_run_recomputes_only_the_items_that_failed(tmp_path, monkeypat
     assert "split" in result.skipped and "measure" in result.ran
     again = run_pipeline(pipeline, store=store, run_id="r")
     assert again.ran == [] and again.load("report") == expected()
+
+
+def test_the_command_line_shows_items_and_resumes_the_failed_one(tmp_path, monkeypatch, capsys):
+    from dagwire.runtime.cli import main
+
+    pipeline, log = make(tmp_path, stages=SPLIT, executor="synchronous")
+    package = pipeline.package
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FANOUT_FAIL", "file-2")
+    assert main(["run", "--run-id", "r"], package=package) == 1
+    out = capsys.readouterr().out
+    assert "  measure: failed" in out
+    assert "    4 of 5 items completed" in out
+    assert "    item 2: node 'size' failed: ValueError: cannot read file-2" in out
+    monkeypatch.delenv("FANOUT_FAIL")
+    log.write_text("")
+    assert main(["run", "--run-id", "r"], package=package) == 0
+    out = capsys.readouterr().out
+    assert log.read_text().split() == ["file-2"]
+    assert "  measure: completed" in out and "    5 of 5 items completed" in out
+    assert f"-> {tmp_path / 'artifacts' / 'r' / 'size'}/ (5 files," in out
+    assert main(["runs", "r"], package=package) == 0
+    assert "5 of 5 items completed" in capsys.readouterr().out

@@ -27,7 +27,7 @@ from ..node import type_name
 from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
 from .pipeline import Pipeline
 from .plan import Group, PlanError
-from .records import RunError, list_runs, read_group_record, read_manifest
+from .records import RunError, group_record, list_runs, read_manifest
 from .runs import RunGraph, new_run_id, run_pipeline
 
 
@@ -65,6 +65,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     graph = RunGraph(pipeline, args.config)  # built once: the plan and every group use it
     _warn_about_unknown_settings(pipeline, args.config, graph.graph)
     store = pipeline.store(args.artifacts)
+    plan = pipeline.plan(args.config, outputs=args.outputs, graph=graph.graph)  # run_pipeline's
     run_id = args.run_id or new_run_id()
     started = time.perf_counter()
     header = [f"Run {run_id} of {pipeline.name}: artifacts in {store.run_uri(run_id)}"]
@@ -73,7 +74,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         while header:  # printed once the plan is known to be good
             print(header.pop(), file=out)
         if event != "running":
-            record = read_group_record(store, run_id, group.name) or {}
+            record = group_record(store, run_id, plan, group.name) or {}
             _print_group(group.name, record, out, skipped=event == "skipped")
 
     try:
@@ -205,6 +206,21 @@ def _print_group(name: str, record: dict[str, Any], out: TextIO, *, skipped: boo
     duration = "" if skipped else _seconds(record.get("duration_s"))
     print(f"  {name}: {status}{duration}", file=out)
     artifacts = record.get("artifacts", {})
+    if record.get("over"):  # run once per item: what its items did, and where their values are
+        done, count = record.get("items_completed"), record.get("items")
+        print(f"    {done} of {count if count is not None else '?'} items completed", file=out)
+        for node, ref in artifacts.items():
+            files = len(ref.get("items", ()))
+            size = _size(ref.get("size"))
+            print(f"    {node:<24} -> {ref['uri']}/ ({files} files, {size})", file=out)
+        error = record.get("error")
+        if error:
+            print(
+                f"    item {error.get('item')}: node '{error.get('node')}' failed: "
+                f"{error.get('type')}: {error.get('message')}",
+                file=out,
+            )
+        return
     for node, entry in record.get("nodes", {}).items():
         line = f"    {node:<24} {entry.get('status', '?'):<10}{_seconds(entry.get('duration_s'))}"
         ref = artifacts.get(node)

@@ -163,7 +163,9 @@ def _mapped_record(
         "outputs": list(group["outputs"]),
         "artifacts": artifacts,
         "code": next(iter(items.values()), {}).get("code"),
-        "error": failed[0].get("error") if failed else None,
+        "error": {**(failed[0].get("error") or {}), "item": failed[0].get("item")}
+        if failed
+        else None,
     }
 
 
@@ -171,12 +173,19 @@ def _available(plan: GroupPlan, group: Group, run_id: str, store: ArtifactStore)
     """What the groups ``group`` depends on have recorded, by value name."""
     available: dict[str, Ref] = {}
     for upstream in group.depends_on:
-        if plan[upstream].over:
-            record = _mapped_record(store, run_id, plan.to_dict(), upstream) or {}
-        else:
-            record = read_group_record(store, run_id, upstream) or {}
+        record = group_record(store, run_id, plan, upstream) or {}
         available.update(record.get("artifacts", {}))
     return available
+
+
+def group_record(
+    store: ArtifactStore, run_id: str, plan: GroupPlan, group: str
+) -> dict[str, Any] | None:
+    """What ``group`` of ``plan`` did in ``run_id``: its record, or for a group run once per
+    item the record derived from its items' records (None if it never started)."""
+    if plan[group].over:
+        return _mapped_record(store, run_id, plan.to_dict(), group)
+    return read_group_record(store, run_id, group)
 
 
 def _read_header(store: ArtifactStore, run_id: str) -> dict[str, Any] | None:

@@ -150,6 +150,12 @@ def test_every_grouping_and_executor_gives_the_values_of_one_driver(tmp_path, gr
     for group in mapped:
         record = manifest["groups"][group["name"]]
         assert (record["items"], record["items_completed"]) == (5, 5)
+    if grouping == "single":  # the engine ran the block inside the one task
+        size = manifest["groups"]["pipeline"]["nodes"]["size"]
+        if executor == "processes":  # in worker processes: not seen from this one
+            assert (size["status"], size["observed"]) == ("completed", False)
+        else:
+            assert (size["status"], size["items"]) == ("completed", 5)
 
 
 def test_items_run_one_by_one_as_an_orchestrator_runs_them(tmp_path):

@@ -342,6 +342,9 @@ class _GroupRecorder(NodeExecutionHook):
         self.record: dict[str, Any] = {}
         self.timer = NodeTimer()
         self._t0 = 0.0
+        #: Per-item runs of nodes inside a block the engine runs in this group (single
+        #: grouping, or a block nested in an item): their start times, by node and task.
+        self._item_starts: dict[tuple[str, str], float] = {}
 
     def start(self) -> None:
         previous = self.store.read_record(self.run_id, self.path) or {}
@@ -363,9 +366,17 @@ class _GroupRecorder(NodeExecutionHook):
         self._t0 = time.perf_counter()
         self._save()
 
-    def run_before_node_execution(self, *, node_name: str, **future_kwargs: Any) -> None:
+    def run_before_node_execution(
+        self, *, node_name: str, task_id: str | None = None, **future_kwargs: Any
+    ) -> None:
+        if _per_item(task_id):
+            self._item_starts[(node_name, task_id)] = time.perf_counter()
+            entry = self.record["nodes"][node_name]
+            if entry["status"] == "pending":
+                entry.update(status="running", started_at=_now(), items=0, duration_s=0.0)
+            return
         self.record["nodes"][node_name] = {"status": "running", "started_at": _now()}
-        self.timer.run_before_node_execution(node_name=node_name, **future_kwargs)
+        self.timer.run_before_node_execution(node_name=node_name, task_id=task_id, **future_kwargs)
 
     def run_after_node_execution(
         self,
@@ -374,10 +385,26 @@ class _GroupRecorder(NodeExecutionHook):
         result: Any,
         error: Exception | None,
         success: bool,
+        task_id: str | None = None,
         **future_kwargs: Any,
     ) -> None:
+        if _per_item(task_id):  # once per item: count the items, add up their time
+            took = time.perf_counter() - self._item_starts.pop((node_name, task_id))
+            entry = self.record["nodes"][node_name]
+            entry["items"] += 1
+            entry["duration_s"] = round(entry["duration_s"] + took, 6)
+            if not success:
+                entry.update(status="failed", error=_error(error))
+            elif entry["status"] != "failed":
+                entry["status"] = "completed"
+            return
         self.timer.run_after_node_execution(
-            node_name=node_name, result=result, error=error, success=success, **future_kwargs
+            node_name=node_name,
+            result=result,
+            error=error,
+            success=success,
+            task_id=task_id,
+            **future_kwargs,
         )
         entry = self.record["nodes"][node_name]
         entry["duration_s"] = round(self.timer.records[node_name].duration, 6)
@@ -396,7 +423,11 @@ class _GroupRecorder(NodeExecutionHook):
         self.record["status"] = "completed" if error is None else "failed"
         self.record["finished_at"] = _now()
         self.record["duration_s"] = round(time.perf_counter() - self._t0, 6)
-        if error is not None:
+        if error is None:
+            for entry in self.record["nodes"].values():
+                if entry["status"] == "pending":  # run per item by worker processes, unseen here
+                    entry.update(status="completed", observed=False)
+        else:
             nodes = self.record["nodes"]
             failed = [n for n, e in nodes.items() if e["status"] in ("failed", "running")]
             self.record["error"] = {**_error(error), "node": failed[0] if failed else None}
@@ -675,6 +706,12 @@ def _item_in_process(
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _per_item(task_id: str | None) -> bool:
+    """Whether a node event comes from one item of a block the engine runs (its task id names
+    the block: ``expand-<node>.<i>.block-<node>``)."""
+    return task_id is not None and ".block-" in task_id
 
 
 def _error(error: BaseException | None) -> dict[str, Any]:

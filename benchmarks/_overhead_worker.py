@@ -65,8 +65,10 @@ def dag_id(shape: str) -> str:
     return f"{package}_{shape.replace('-', '_')}"
 
 
-def dag_test(dag) -> None:
-    assert dag.test().state == "success"
+def dag_test(dag, shape: str) -> None:
+    run = dag.test()
+    assert run.state == "success", run.state
+    results.setdefault(f"{shape}/tasks", len(run.get_task_instances()))
 
 
 def flow_call(flow) -> None:
@@ -94,11 +96,12 @@ if runner == "airflow":
 
     db.resetdb()
     bag = DagBag(dag_folder=sys.argv[5])
-    if bag.import_errors:
-        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+    for error in bag.import_errors.values():  # the exception's line, for the table
+        raise SystemExit(error.strip().splitlines()[-1])
     results["setup"] = {"first": time.perf_counter() - started}
     for shape in shapes:
-        series(shape, functools.partial(dag_test, bag.dags[dag_id(shape)]))
+        series(shape, functools.partial(dag_test, bag.dags[dag_id(shape)], shape))
+        results[shape]["tasks"] = results.pop(f"{shape}/tasks")
 
 if runner == "prefect":
     import logging

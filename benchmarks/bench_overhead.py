@@ -1,6 +1,6 @@
 """Orchestration overhead: trigger to done and cost per task, plain runner vs Airflow vs Prefect.
 
-    uv run python benchmarks/bench_overhead.py [--repeat 3] [--served 2]
+    uv run python benchmarks/bench_overhead.py [--repeat 3] [--served 2]     # about 13 minutes
 
 One run generates, from this working tree, the plain, Airflow and Prefect variants of two cheap
 pipelines (their functions do next to nothing, so what is timed is orchestration, not work):
@@ -34,6 +34,7 @@ import functools
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -41,6 +42,7 @@ import tempfile
 import textwrap
 import time
 import traceback
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -241,6 +243,7 @@ class Cell:
     first: float | None = None
     later: list[float] = field(default_factory=list)
     server: list[float] = field(default_factory=list)  # queued -> done, as the server saw it
+    tasks: int | None = None  # task instances or task runs, where the runner counts them
     failed: str | None = None
 
     @property
@@ -265,13 +268,20 @@ class Bench:
         try:
             measure()
         except Exception as exc:  # a failing runner must not stop the others
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
             for shape in shapes:
                 cell = self.cells.setdefault((runner, shape), Cell())
                 if cell.first is None:
-                    cell.failed = f"failed: {reason}"
+                    cell.failed = f"failed: `{reason(exc)}`"
             self.errors.append(f"{runner} {shapes}:\n{traceback.format_exc()}")
         print(f"  {runner} {', '.join(shapes)}: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def reason(exc: Exception) -> str:
+    """The exception line of what failed (a command's output holds its traceback), shortened."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    raised = [line.strip() for line in lines if re.match(r"\s*[\w.]+(Error|Exception): ", line)]
+    found = (raised or lines)[-1].replace("|", "/").replace("`", "'")
+    return found if len(found) <= 110 else found[:107] + "..."
 
 
 def worker(project: Project, runner: str, shapes: dict[str, str], repeat: int, *extra: str):
@@ -344,7 +354,9 @@ def time_in_process(bench: Bench, runner: str, project: Project, pipeline: str, 
     if "setup" in results:
         bench.setup[f"{runner} ({pipeline})"] = results["setup"]["first"]
     for shape in shapes:
-        bench.cells[runner, shape] = Cell(results[shape]["first"], results[shape]["later"])
+        cell = Cell(results[shape]["first"], results[shape]["later"])
+        cell.tasks = results[shape].get("tasks")
+        bench.cells[runner, shape] = cell
         if runner == "plain":
             bench.compute[shape] = statistics.median(results[f"{shape}/compute"]["later"])
             mapped = results[shape]["mapped"]
@@ -357,8 +369,11 @@ def server_seconds(start: str | None, end: str | None) -> float | None:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
-def time_triggered(bench: Bench, runner: str, shape: str, trigger, state, done, record) -> None:
-    """Trigger a run, poll its state until it ends; ``bench.served`` runs (one for a fan-out)."""
+def time_triggered(
+    bench: Bench, runner: str, shape: str, trigger, state, done, record, count
+) -> None:
+    """Trigger a run, poll its state until it ends; ``bench.served`` runs (one for a fan-out).
+    ``record(run_id)``: queued to done as the server saw it; ``count(run_id)``: its tasks."""
     cell = bench.cells[runner, shape] = Cell()
     for i in range(1 if shape == "fan-out" else bench.served):
         started = time.perf_counter()
@@ -375,6 +390,7 @@ def time_triggered(bench: Bench, runner: str, shape: str, trigger, state, done, 
         cell.first, cell.later = (seconds, []) if i == 0 else (cell.first, [*cell.later, seconds])
         if (server := record(run_id)) is not None:
             cell.server.append(server)
+        cell.tasks = count(run_id)
 
 
 def unpause(airflow: Airflow, dag_id: str, dag_file: str) -> None:
@@ -400,6 +416,11 @@ def time_dag(bench: Bench, airflow: Airflow, package: str, shape: str) -> None:
         found = airflow.dag_run(dag_id, run_id)
         return server_seconds(found.get("queued_at"), found.get("end_date"))
 
+    def task_instances(run_id: str) -> int:
+        quoted = urllib.parse.quote(run_id, safe="")
+        found = airflow.api(f"dags/{dag_id}/dagRuns/{quoted}/taskInstances?limit=1") or {}
+        return found["total_entries"]
+
     time_triggered(
         bench,
         "airflow-scheduler",
@@ -408,6 +429,7 @@ def time_dag(bench: Bench, airflow: Airflow, package: str, shape: str) -> None:
         lambda run_id: airflow.run_state(dag_id, run_id),
         ("success", "failed"),
         queued_to_done,
+        task_instances,
     )
 
 
@@ -448,6 +470,7 @@ def time_deployment(bench: Bench, prefect: Prefect, project: Project, shape: str
         lambda run_id: prefect.flow_run(run_id).get("state_type"),
         ("COMPLETED", "FAILED", "CRASHED"),
         created_to_done,
+        lambda run_id: None,  # the plan's count: when a run ends, the API may list only some
     )
 
 
@@ -486,11 +509,11 @@ def table(bench: Bench) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for shape in SHAPES:
-        tasks = bench.tasks.get(shape)
         for runner, label in RUNNERS.items():
             cell = bench.cells.get((runner, shape))
             if cell is None:
                 continue
+            tasks = cell.tasks or bench.tasks.get(shape)
             if cell.failed:
                 rows.append(f"| {shape} | {label} | {tasks} | {cell.failed} | | | | |")
                 continue
@@ -504,6 +527,18 @@ def table(bench: Bench) -> str:
                 f"| {shape} | {label} | {tasks} | {cell.first:.2f} | {cell.typical:.2f} "
                 f"| {1 + len(cell.later)} | {server} | {per_task} |"
             )
+    return "\n".join(rows)
+
+
+def marginal(bench: Bench) -> str:
+    """What one more task costs: the same pipeline as 12 tasks (nodes) against 3 (stages)."""
+    rows = ["| runner | per extra task, nodes vs stages (ms) |", "|---|---:|"]
+    for runner, label in RUNNERS.items():
+        stages, nodes = bench.cells.get((runner, "stages")), bench.cells.get((runner, "nodes"))
+        if not (stages and nodes) or stages.failed or nodes.failed:
+            continue
+        extra = (nodes.tasks or bench.tasks["nodes"]) - (stages.tasks or bench.tasks["stages"])
+        rows.append(f"| {label} | {(nodes.typical - stages.typical) / extra * 1000:.0f} |")
     return "\n".join(rows)
 
 
@@ -565,6 +600,8 @@ def main() -> None:
         f"{', '.join(pins)}\n"
     )
     print(table(bench))
+    print()
+    print(marginal(bench))
     print("\nSetup (s, not in the table):")
     for what, seconds in bench.setup.items():
         print(f"  {what}: {seconds:.1f}")

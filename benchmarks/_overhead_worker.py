@@ -11,10 +11,12 @@ alone executing the pipeline's outputs (no artifacts, no records): the work the 
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -28,7 +30,8 @@ runner, package, shapes, repeat = (
     json.loads(sys.argv[3]),
     int(sys.argv[4]),
 )
-work = Path(tempfile.mkdtemp(prefix="dagwire-overhead-"))
+work = Path(tempfile.mkdtemp(prefix="dagwire-overhead-run-"))
+atexit.register(shutil.rmtree, work, ignore_errors=True)
 os.environ["DAGWIRE_ARTIFACTS"] = str(work / "artifacts")
 if runner == "airflow":
     os.environ.update(

@@ -52,10 +52,6 @@ class Project:
         """``uv run <slug> run``: the plain runner, the reference every orchestrator must match."""
         self.uv("run", self.slug, "run", "--artifacts", str(artifacts), "--run-id", run_id, *args)
 
-    def plain_metrics(self, folder: Path, **overrides: Any) -> dict[str, Any]:
-        """The metrics the plain runner computes (with ``overrides`` of the config)."""
-        return self.plain_outputs(folder, {"metrics": "evaluate"}, **overrides)["metrics"]
-
     def plain_outputs(
         self, folder: Path, outputs: dict[str, str], **overrides: Any
     ) -> dict[str, Any]:

@@ -377,7 +377,8 @@ class Airflow(_Deployment):
         states = {}
         for row in _json_rows(out):
             index = row.get("map_index")
-            key = row["task_id"] if index in (None, -1, "-1") else f"{row['task_id']}[{index}]"
+            unmapped = index in (None, -1, "-1", "")  # the CLI prints "" for unmapped tasks
+            key = row["task_id"] if unmapped else f"{row['task_id']}[{index}]"
             states[key] = row["state"]
         return states
 
@@ -395,9 +396,14 @@ class Airflow(_Deployment):
         """``airflow tasks clear <dag> -f -y``: what resumes a manual run on Airflow 3.3."""
         self.cli("tasks", "clear", dag_id, "--only-failed", "--yes")
 
-    def task_logs(self, dag_id: str, run_id: str, task_id: str) -> dict[int, str]:
-        """The task's log files under AIRFLOW_HOME/logs, by attempt number."""
+    def task_logs(
+        self, dag_id: str, run_id: str, task_id: str, map_index: int | None = None
+    ) -> dict[int, str]:
+        """The task's log files under AIRFLOW_HOME/logs, by attempt number (of one instance of
+        a mapped task with ``map_index``)."""
         folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+        if map_index is not None:
+            folder /= f"map_index={map_index}"
         return {
             int(m[1]): path.read_text(encoding="utf-8", errors="replace")
             for path in folder.glob("attempt=*.log")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from dagwire.runtime.artifacts import ArtifactStore
+from dagwire.runtime.runs import read_group_record, read_manifest
 from template_support import Generate, commit_all, git, project_env, real_python, run
 
 #: (what, seconds) for the session summary: what the real-scheduler tests spend where.
@@ -47,18 +48,20 @@ class Project:
     def uv(self, *args: str, timeout: int = 600) -> str:
         return run(["uv", *args], self.path, self.env, timeout=timeout)
 
-    def plain_run(self, artifacts: Path, run_id: str, *sets: str) -> None:
+    def plain_run(self, artifacts: Path, run_id: str, *args: str) -> None:
         """``uv run <slug> run``: the plain runner, the reference every orchestrator must match."""
-        overrides = [arg for item in sets for arg in ("--set", item)]
-        self.uv(
-            "run", self.slug, "run", "--artifacts", str(artifacts), "--run-id", run_id, *overrides
-        )
+        self.uv("run", self.slug, "run", "--artifacts", str(artifacts), "--run-id", run_id, *args)
 
-    def plain_metrics(self, folder: Path, **overrides: Any) -> dict[str, Any]:
-        """The metrics the plain runner computes (with ``overrides`` of the config)."""
+    def plain_outputs(
+        self, folder: Path, outputs: dict[str, str], **overrides: Any
+    ) -> dict[str, Any]:
+        """``{output: value}`` of one plain run (``run --outputs``, with ``overrides`` of the
+        config) for ``outputs``, ``{output: the group that saves it}``."""
         run_id = "plain-" + "-".join(f"{k}-{v}" for k, v in overrides.items())
-        self.plain_run(folder, run_id, *(f"{k}={v}" for k, v in overrides.items()))
-        return output(ArtifactStore(str(folder)), run_id, "evaluate", "metrics")
+        sets = [arg for k, v in overrides.items() for arg in ("--set", f"{k}={v}")]
+        self.plain_run(folder, run_id, "--outputs", ",".join(outputs), *sets)
+        store = ArtifactStore(str(folder))
+        return {name: output(store, run_id, group, name) for name, group in outputs.items()}
 
     def orchestrator_pins(self) -> list[str]:
         pyproject = tomllib.loads((self.path / "pyproject.toml").read_text(encoding="utf-8"))
@@ -80,20 +83,134 @@ def synced_project(generate: Generate, orchestrator: str, name: str) -> Project:
 
 
 @contextmanager
-def broken_node(source: Path, function: str, message: str = "broken on purpose") -> Iterator[None]:
-    """``function`` in ``source`` raises RuntimeError(message) until the block ends (the fix)."""
+def broken_node(
+    source: Path, function: str, message: str = "broken on purpose", when: str | None = None
+) -> Iterator[None]:
+    """``function`` in ``source`` raises RuntimeError(message) until the block ends (the fix);
+    with ``when`` (a Python condition on its parameters) only when that holds."""
     original = source.read_text(encoding="utf-8")
     head = f"\ndef {function}("
     start = original.index(head)
     body = original.index('"""\n', original.index('"""', start) + 3) + 4  # after the docstring
-    source.write_text(
-        original[:body] + f"    raise RuntimeError({message!r})\n" + original[body:],
-        encoding="utf-8",
-    )
+    fail = f"    raise RuntimeError({message!r})\n"
+    if when is not None:
+        fail = f"    if {when}:\n    {fail}"
+    source.write_text(original[:body] + fail + original[body:], encoding="utf-8")
     try:
         yield
     finally:
         source.write_text(original, encoding="utf-8")
+
+
+# --- a fan-out branch, added to the example as a team would -------------------------------------
+#: The words the branch fans out over, one task instance (Airflow) or task run (Prefect) each; the
+#: item that fails in the failing run, and what the branch collects.
+WORDS = ["ada", "bob", "cy", "dee"]
+FAILING_ITEM = WORDS.index("cy")
+SHOUTS = [f"{word.upper()}!" for word in WORDS]
+#: The mapped group (a stage listing only the per-item node keeps its name) and the collecting one.
+MAPPED, COLLECT = "shout", "gather"
+FANOUT_MODULE = '''\
+"""Words shouted one by one: the per-item work fans out, one task per word."""
+
+from {package}.dagwire.htypes import Collect, Parallelizable
+
+
+def words() -> Parallelizable[str]:
+    """The words to shout, one item each."""
+    return {words!r}
+
+
+def shouted(words: str) -> str:
+    """One word, shouted."""
+    return _shout(words)
+
+
+def shouts(shouted: Collect[str]) -> list[str]:
+    """Every shouted word, in the words' order."""
+    return list(shouted)
+
+
+def _shout(word: str) -> str:
+    """``word`` in capitals (a helper: not a node, so fixing it keeps completed items)."""
+    return word.upper() + "!"
+'''
+FANOUT_STAGES = f"""
+# per word: a mapped task on Airflow, .map() on Prefect; an item that fails is not retried
+[stages.{MAPPED}]
+outputs = ["shouted"]
+retries = 0
+
+[stages.{COLLECT}]
+outputs = ["shouts"]
+"""
+
+
+def add_fanout_branch(project: Project) -> None:
+    """A new module (``words`` -> ``shouted`` per word -> ``shouts``) listed in pipeline.toml, its
+    expander in the ``prepare`` stage, two stage tables, ``shouts`` among the run's outputs; then
+    the lock refreshed (Airflow's DAG is built from it) and committed, as a team does."""
+    module = project.transforms / "shout_words.py"
+    module.write_text(FANOUT_MODULE.format(package=project.package, words=WORDS), encoding="utf-8")
+    toml = project.path / "src" / project.package / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    for old, new in (
+        ('"transforms.evaluate_model"]', '"transforms.evaluate_model", "transforms.shout_words"]'),
+        ('\noutputs = ["metrics"]\n', '\noutputs = ["metrics", "shouts"]\n'),  # [pipeline]
+        ("\nprepare = [", '\nprepare = ["words", '),
+        ("\n[config]\n", FANOUT_STAGES + "\n[config]\n"),
+    ):
+        assert old in text, f"pipeline.toml no longer contains {old!r}: update this helper"
+        text = text.replace(old, new, 1)
+    toml.write_text(text, encoding="utf-8")
+    definition = tomllib.loads(text)
+    assert definition["pipeline"]["outputs"] == ["metrics", "shouts"]
+    assert list(definition["stages"])[-2:] == [MAPPED, COLLECT]
+    if (toml.parent / "pipeline.lock.json").exists():  # Airflow projects only
+        project.uv("run", project.slug, "lock")
+    commit_all(project.path, "a fan-out branch")
+
+
+def item_records(store: ArtifactStore, run_id: str, group: str = MAPPED) -> dict[int, dict]:
+    """The per-item records of the mapped ``group`` in run ``run_id``, by item number."""
+    return {
+        i: store.read_record(run_id, f"items/{group}.{i}.json") or {} for i in range(len(WORDS))
+    }
+
+
+def fanout_state(store: ArtifactStore, run_id: str) -> dict[str, Any]:
+    """What run ``run_id`` did of the fan-out branch: each item's (status, attempt) from its own
+    record and the node that failed in each failed one, the mapped group's (status, items, items
+    completed) as ``read_manifest`` derives it, and the collected words (None if not collected)."""
+    # the manifest first: its listing refreshes what s3fs cached of records another process has
+    # replaced since (a read pinned to a stale ETag fails however often it is retried)
+    mapped = (read_manifest(store, run_id) or {"groups": {}})["groups"].get(MAPPED, {})
+    items = item_records(store, run_id)
+    collected = (read_group_record(store, run_id, COLLECT) or {}).get("artifacts", {})
+    return {
+        "items": {i: (r.get("status"), r.get("attempt")) for i, r in items.items()},
+        "failed_nodes": {
+            i: (r.get("error") or {}).get("node")
+            for i, r in items.items()
+            if r.get("status") == "failed"
+        },
+        "mapped": (mapped.get("status"), mapped.get("items"), mapped.get("items_completed")),
+        "shouts": store.load(collected["shouts"]) if "shouts" in collected else None,
+    }
+
+
+def expected_fanout(failing_item: tuple[str, int] = ("completed", 1)) -> dict[str, Any]:
+    """``fanout_state`` of a run in which every item completed at its first attempt except the
+    failing word's, which is ``failing_item`` (status, attempt)."""
+    items = dict.fromkeys(range(len(WORDS)), ("completed", 1)) | {FAILING_ITEM: failing_item}
+    done = failing_item[0] == "completed"
+    completed = len(WORDS) if done else len(WORDS) - 1
+    return {
+        "items": items,
+        "failed_nodes": {} if done else {FAILING_ITEM: "shouted"},
+        "mapped": ("completed" if done else "failed", len(WORDS), completed),
+        "shouts": SHOUTS if done else None,
+    }
 
 
 # --- Airflow: the guide's deploy steps ----------------------------------------------------------

@@ -158,12 +158,6 @@ def test_every_grouping_and_executor_gives_the_values_of_one_driver(tmp_path, gr
             assert (size["status"], size["items"]) == ("completed", 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="runs.py _each_item/_item_in_process call run_item without the run's config, so the "
-    "RunGraph check refuses the graph built for it ('The RunGraph was built for config ...')",
-)
 @pytest.mark.parametrize("executor", ["synchronous", "threads", "processes"])
 def test_a_config_override_reaches_every_item(tmp_path, executor):
     """``run --set n_files=3``: the plain runner's items run with the run's config."""

@@ -123,6 +123,9 @@ class _LocalFolder:
         path = self.root.joinpath(*folder.split("/"))
         return sorted(p.name for p in path.iterdir() if p.is_file()) if path.is_dir() else []
 
+    def forget(self, key: str) -> None:
+        """Nothing is cached about local files."""
+
 
 class _FsspecFolder:
     """Any fsspec URL. Uploads are single puts, so objects appear whole or not at all."""
@@ -167,6 +170,11 @@ class _FsspecFolder:
     def files(self, folder: str) -> list[str]:
         self.fs.invalidate_cache()
         return self._names(self._path(folder), "file")
+
+    def forget(self, key: str) -> None:
+        """Drop what a listing cached about ``key`` (its ETag and size): a read pinned to them
+        fails for as long as they are cached once another process has replaced the object."""
+        self.fs.invalidate_cache(self._path(key))
 
 
 # --- the store ------------------------------------------------------------------------------------
@@ -335,6 +343,7 @@ class ArtifactStore:
             except OSError as exc:
                 if not _replaced_while_read(exc) or attempt == attempts - 1:
                     raise
+                self._files.forget(key)
         raise AssertionError("unreachable")
 
     def read_record(self, run_id: str, path: str) -> dict[str, Any] | None:

@@ -651,9 +651,7 @@ def _each_item(
     indexes: list[int],
 ) -> None:
     def one(index: int) -> None:
-        run_item(
-            pipeline, plan, group, index, run_id=run_id, store=store, graph=graph, resume=False
-        )
+        _run_pending_item(pipeline, plan, group, graph, run_id, store, index)
 
     workers = min(pipeline.max_tasks, len(indexes))
     if pipeline.executor == "synchronous" or workers == 1:
@@ -702,7 +700,30 @@ def _item_in_process(
         plan = pipeline.plan(config, outputs=outputs, grouping=grouping, graph=graph.graph)
         _WORKER[key] = (pipeline, graph, plan)
     pipeline, graph, plan = _WORKER[key]
-    run_item(pipeline, plan, group, index, run_id=run_id, store=store, graph=graph, resume=False)
+    _run_pending_item(pipeline, plan, group, graph, run_id, store, index)
+
+
+def _run_pending_item(
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    group: Group | str,
+    graph: RunGraph,
+    run_id: str,
+    store: ArtifactStore,
+    index: int,
+) -> None:
+    """An item ``_run_items`` found not complete, under the run's config (the graph's)."""
+    run_item(
+        pipeline,
+        plan,
+        group,
+        index,
+        run_id=run_id,
+        store=store,
+        config=graph.config,
+        graph=graph,
+        resume=False,
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -4,10 +4,16 @@ What an Airflow mapped task instance or a Prefect mapped task run does is ``run_
 runner runs the same function for every item, so all three runners give the same values.
 """
 
+import contextlib
+import dataclasses
+import json
+import sys
+
 import pytest
 from dagwire.runtime.artifacts import ArtifactStore
 from dagwire.runtime.lock import LockedGraph, lock_data
 from dagwire.runtime.pipeline import Pipeline
+from dagwire.runtime.plan import PlanError
 from dagwire.runtime.runs import (
     RunError,
     RunGraph,
@@ -232,3 +238,186 @@ def test_the_command_line_shows_items_and_resumes_the_failed_one(tmp_path, monke
     assert f"-> {tmp_path / 'artifacts' / 'r' / 'size'}/ (5 files," in out
     assert main(["runs", "r"], package=package) == 0
     assert "5 of 5 items completed" in capsys.readouterr().out
+
+
+# --- edges a team reaches: found by an independent review -------------------------------------
+def test_items_of_an_earlier_attempt_of_the_producer_do_not_count(tmp_path, monkeypatch):
+    """Item 4 fails; the team changes the Parallelizable to give 4 items and resumes: the stale
+    record of item 4 no longer fails the group, and the run completes."""
+    pipeline, _ = make(tmp_path, stages=SPLIT, executor="synchronous")
+    store = ArtifactStore(tmp_path / "a")
+    monkeypatch.setenv("FANOUT_FAIL", "file-4")
+    with pytest.raises(ValueError):
+        run_pipeline(pipeline, store=store, run_id="r")
+    module = tmp_path / pipeline.package / "transforms" / "fan.py"
+    module.write_text(module.read_text().replace("range(n_files)", "range(n_files - 1)"))
+    for name in [m for m in sys.modules if m.startswith(pipeline.package)]:
+        del sys.modules[name]
+    pipeline = Pipeline.load(pipeline.package)
+    assert run_pipeline(pipeline, store=store, run_id="r").load("report") == expected(n=4)
+    manifest = read_manifest(store, "r")
+    assert manifest["groups"]["measure"]["status"] == "completed"
+    assert manifest["groups"]["measure"]["error"] is None
+    assert manifest["status"] == "completed"
+    assert run_pipeline(pipeline, store=store, run_id="r").ran == []
+
+
+@pytest.mark.parametrize(
+    ("stages", "stage", "runs"),
+    [
+        (ONE_STAGE, "combine", ["combine", "files-items", "combine-2"]),  # cut at its block
+        (
+            'split = ["files"]\n    measure = ["size", "scale"]\n    combine = ["report"]',
+            "measure",
+            ["split", "measure", "files-items"],
+        ),  # a block and a node computed once
+        (
+            'split = ["files", "scale"]\n    measure = ["size"]\n    labelling = ["label"]\n'
+            '    combine = ["report"]',
+            "labelling",
+            ["split", "files-items"],
+        ),  # a block, 2 stages
+    ],
+)
+def test_running_one_stage_runs_all_of_it_wherever_the_block_put_it(tmp_path, stages, stage, runs):
+    pipeline, _ = make(tmp_path, stages=stages, executor="synchronous")
+    result = run_pipeline(pipeline, store=ArtifactStore(tmp_path / "a"), stage=stage)
+    assert result.ran == runs
+    assert result.targets == pipeline.stages[stage]
+    for name in result.targets:
+        result.load(name)
+
+
+def test_a_config_value_cannot_stand_in_for_a_parallelizable_on_an_orchestrator(tmp_path):
+    pipeline, _ = make(tmp_path, executor="synchronous")
+    given = {"files": ["x-1", "y-2"]}
+    with pytest.raises(PlanError, match=r"The config sets 'files', a Parallelizable node"):
+        pipeline.plan(given)
+    single = dataclasses.replace(pipeline, grouping="single")  # one task: the engine runs it
+    assert (
+        run_pipeline(single, store=ArtifactStore(tmp_path / "a"), config=given).load("report")
+        == pipeline.driver(given).execute(["report"])["report"]
+    )
+
+
+@pytest.mark.parametrize("grouping", ["stages", "nodes", "single"])
+def test_a_value_computed_per_item_is_refused_as_an_output_in_every_grouping(tmp_path, grouping):
+    pipeline, _ = make(tmp_path, grouping=grouping, stages=SPLIT)
+    with pytest.raises(PlanError, match=r"'size' is computed once per item of .*'files'"):
+        run_pipeline(pipeline, store=ArtifactStore(tmp_path / "a"), outputs=["size"])
+
+
+def test_manifest_json_shows_items_that_ran_as_separate_tasks(tmp_path, monkeypatch):
+    """No task runs after the items of a failed block: each failing item publishes."""
+    pipeline, _ = make(tmp_path, stages=SPLIT)
+    plan, store, run = pipeline.plan(), ArtifactStore(tmp_path / "a"), "r1"
+    graph = RunGraph(pipeline)
+    run_group(pipeline, plan, "split", run_id=run, store=store, graph=graph)
+    monkeypatch.setenv("FANOUT_FAIL", "file-2")
+    for i in range(5):
+        with contextlib.suppress(ValueError):
+            run_item(pipeline, plan, "measure", i, run_id=run, store=store, graph=graph)
+    written = json.loads((tmp_path / "a" / run / "manifest.json").read_text())
+    assert written["groups"]["measure"]["status"] == "failed"
+    assert written["status"] == read_manifest(store, run)["status"] == "failed"
+    monkeypatch.delenv("FANOUT_FAIL")  # the last item to finish publishes too
+    run_item(pipeline, plan, "measure", 2, run_id=run, store=store, graph=graph)
+    written = json.loads((tmp_path / "a" / run / "manifest.json").read_text())
+    assert written["groups"]["measure"]["status"] == "completed"
+
+
+def test_manifest_json_follows_a_resume_that_fails_in_its_items(tmp_path, monkeypatch):
+    pipeline, _ = make(tmp_path, stages=SPLIT, executor="synchronous")
+    store = ArtifactStore(tmp_path / "a")
+    monkeypatch.setenv("FANOUT_FAIL", "file-2")
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            run_pipeline(pipeline, store=store, run_id="r")
+    written = json.loads((tmp_path / "a" / "r" / "manifest.json").read_text())
+    assert written["groups"]["measure"]["attempt"] == 2
+    assert written["groups"]["measure"] == read_manifest(store, "r")["groups"]["measure"]
+
+
+TWO = """
+    from dagwire.htypes import Collect, Parallelizable
+
+
+    def xs(n: int) -> Parallelizable[int]:
+        yield from range(n)
+
+
+    def sq(xs: int) -> int:
+        return xs * xs
+
+
+    def ys(xs: int) -> Parallelizable[int]:
+        yield from range(xs + 1)
+
+
+    def inner(ys: int, xs: int) -> int:
+        return ys + 10 * xs
+
+
+    def inner_sum(inner: Collect[int]) -> int:
+        return sum(inner)
+
+
+    def sqs(sq: Collect[int]) -> list:
+        return list(sq)
+
+
+    def sums(inner_sum: Collect[int]) -> list:
+        return list(inner_sum)
+
+
+    def zs(sqs: list) -> Parallelizable[int]:
+        yield from sqs
+
+
+    def dbl(zs: int) -> int:
+        return 2 * zs
+
+
+    def dbls(dbl: Collect[int]) -> list:
+        return list(dbl)
+
+
+    def seen(xs: Collect[int], sq: Collect[int]) -> list:
+        return list(zip(xs, sq, strict=True))
+
+
+    def out(dbls: list, sums: list, seen: list) -> dict:
+        return {"dbls": dbls, "sums": sums, "seen": seen}
+"""
+TWO_TOML = """
+    [pipeline]
+    name = "two"
+    modules = ["transforms.two"]
+    outputs = ["out"]
+    grouping = "{grouping}"
+
+    [stages]
+    all = ["out"]
+
+    [config]
+    n = {n}
+
+    [execution]
+    executor = "{executor}"
+"""
+
+
+@pytest.mark.parametrize("grouping", ["stages", "nodes", "single"])
+@pytest.mark.parametrize("executor", ["synchronous", "threads"])
+@pytest.mark.parametrize("n", [0, 3])
+def test_nested_blocks_chained_blocks_and_no_items_resume_without_recomputing(
+    tmp_path, grouping, executor, n
+):
+    toml = TWO_TOML.format(grouping=grouping, executor=executor, n=n)
+    pipeline = Pipeline.load(write_package(tmp_path, toml, {"two": TWO}))
+    store = ArtifactStore(tmp_path / "a")
+    want = pipeline.driver().execute(["out"])["out"]
+    assert run_pipeline(pipeline, store=store, run_id="r").load("out") == want
+    assert read_manifest(store, "r")["status"] == "completed"
+    again = run_pipeline(pipeline, store=store, run_id="r")
+    assert again.ran == [] and again.load("out") == want

@@ -343,3 +343,12 @@ def test_bad_task_settings_name_the_table_and_the_fix(package_root, edit, messag
     package = write_package(package_root, SETTINGS.replace(old, new, 1))
     with pytest.raises(PipelineDefinitionError, match=message):
         Pipeline.load(package)
+
+
+def test_a_task_of_several_stages_keeps_the_pool_a_stage_sets_over_the_default(package_root):
+    """[orchestrator] says pool = "cpu"; train sets "gpu": the one task (single) runs on gpu."""
+    toml = SETTINGS.replace('airflow = { queue = "cpu" }', 'airflow = { pool = "cpu" }')
+    pipeline = Pipeline.load(write_package(package_root, toml))
+    merged = pipeline.task_settings(["prepare", "train", "evaluate"])
+    assert merged.airflow["pool"] == "gpu" and "executor_config" in merged.airflow
+    assert pipeline.task_settings(["prepare", "evaluate"]).airflow["pool"] == "cpu"

@@ -379,6 +379,12 @@ class ArtifactStore:
                 if record is not None:
                     yield record
 
+    def record_names(self, run_id: str, folder: str) -> list[str]:
+        """The names of the documents in ``<run>/<folder>/``, without reading them."""
+        base = f"{safe_run_id(run_id)}/{folder}"
+        _check_key(base)
+        return self._files.files(base)
+
     def run_folders(self) -> list[str]:
         """The (safe) names of the run folders under the root that hold a run (run.json, or the
         manifest.json that runs written before run.json existed hold)."""

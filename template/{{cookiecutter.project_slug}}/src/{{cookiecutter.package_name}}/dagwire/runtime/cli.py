@@ -65,7 +65,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     graph = RunGraph(pipeline, args.config)  # built once: the plan and every group use it
     _warn_about_unknown_settings(pipeline, args.config, graph.graph)
     store = pipeline.store(args.artifacts)
-    plan = pipeline.plan(args.config, outputs=args.outputs, graph=graph.graph)  # run_pipeline's
+    plan = pipeline.plan(args.config, outputs=args.outputs, graph=graph.graph)
     run_id = args.run_id or new_run_id()
     started = time.perf_counter()
     header = [f"Run {run_id} of {pipeline.name}: artifacts in {store.run_uri(run_id)}"]
@@ -87,6 +87,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             outputs=args.outputs,
             on_group=on_group,
             graph=graph,
+            plan=plan,
         )
     except Exception:
         if not header:

@@ -248,10 +248,14 @@ class Pipeline:
             "retry_delay_seconds": self.retry_delay_seconds,
             **self.task_options,
         }
-        per_stage = [
-            TaskSettings.of(_over(defaults, self.stage_settings.get(s, {}))) for s in stages
-        ]
-        return TaskSettings.merge(per_stage) if per_stage else TaskSettings.of(defaults)
+        own = [self.stage_settings.get(s, {}) for s in stages]
+        per_stage = [TaskSettings.of(_over(defaults, o)) for o in own]
+        if len(per_stage) <= 1:
+            return per_stage[0] if per_stage else TaskSettings.of(defaults)
+        airflow = dict(defaults.get("airflow", {}))  # what each stage sets itself wins, in order
+        for o in own:
+            airflow.update(o.get("airflow", {}))
+        return TaskSettings.merge(per_stage, airflow)
 
     def effective_config(self, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The defaults from the definition, overridden by ``config``."""

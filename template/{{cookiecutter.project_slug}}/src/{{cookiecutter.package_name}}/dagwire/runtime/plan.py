@@ -87,6 +87,12 @@ class GroupPlan:
             raise PlanError(f"No group of this plan computes {node!r}.{hint}")
         return self[self._owner[node]]
 
+    def stage_groups(self, name: str) -> list[Group]:
+        """The groups computing the nodes of stage ``name`` (several when a Parallelizable block
+        cut it), or the group named ``name`` if no stage is."""
+        groups = [g for g in self.groups if name in g.stages]
+        return groups or [self[name]]
+
     def needed_for(self, groups: Iterable[str] = (), outputs: Iterable[str] = ()) -> list[Group]:
         """The named groups, the groups computing ``outputs``, and all they depend on, in order."""
         wanted = {self[g].name for g in groups} | {self.owner(n).name for n in outputs}
@@ -161,6 +167,7 @@ class GroupPlan:
         else:
             owner = dict(stage_of)
         scopes = item_scopes_of(graph, given) if scopes is None else scopes
+        _check_per_item(outputs, scopes, given, grouping)
         block = {n: scopes[n][0] for n in order if scopes.get(n)}
         over: dict[str, str] = {}
         for expander in set(block.values()):  # a block runs whole in the one stage listing it
@@ -279,6 +286,31 @@ def _cut_at_blocks(
                 f"or node; rename the stage {g!r}."
             )
     return new_owner, {g: e for e, g in mapped.items()}
+
+
+def _check_per_item(
+    outputs: tuple[str, ...], scopes: Mapping[str, tuple[str, ...]], given: set[str], grouping: str
+) -> None:
+    """Refuse, in every grouping alike, what has no single value or no items to count."""
+    for name in outputs:
+        if scopes.get(name):
+            raise PlanError(
+                f"Requested output {name!r} is computed once per item of Parallelizable "
+                f"{scopes[name][-1]!r}, so it has no single value to return. Request a node that "
+                f"collects it instead, e.g.\n    def all_{name}({name}: Collect[...]) -> list: "
+                f"return list({name})"
+            )
+    if grouping == "single":
+        return  # one task: the engine runs the block, with a given list of items as is
+    for expander in sorted({s[0] for s in scopes.values() if s} & given):
+        raise PlanError(
+            f"The config sets {expander!r}, a Parallelizable node, so no task computes its items "
+            "and an orchestrator has nothing to count them from. Compute them in a function "
+            "that reads the config instead, e.g.\n"
+            f"    def {expander}({expander}_list: list) -> Parallelizable[...]: "
+            f"yield from {expander}_list\n"
+            f'and set {expander}_list in [config], or use grouping = "single".'
+        )
 
 
 def _check_case_collisions(names: list[str], what: str) -> None:

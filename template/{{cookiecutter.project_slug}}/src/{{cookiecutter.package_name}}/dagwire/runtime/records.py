@@ -113,35 +113,46 @@ def _mapped_record(
     store: ArtifactStore, run_id: str, plan: Mapping[str, Any], name: str
 ) -> dict[str, Any] | None:
     """Mapped group ``name``'s record, derived from its items' records (no task owns a shared
-    one); ``plan`` is a plan's ``to_dict()``, as run.json keeps it."""
+    one); ``plan`` is a plan's ``to_dict()``, as run.json keeps it.
+
+    Only the records of the items the producing group's last attempt gave count: an item numbered
+    past today's count, or started before the producer last finished, belongs to an earlier
+    attempt (the producer's code or input changed) and must not fail or hold up this one.
+    """
     groups = {g["name"]: g for g in plan["groups"]}
     group = groups[name]
     over = group["over"]
-    producer = next(g["name"] for g in groups.values() if over in g["nodes"])
-    items = {
-        r.get("item"): r for r in store.list_records(run_id, "items") if r.get("group") == name
-    }
+    producer = next((g for g in groups.values() if over in g["nodes"]), None)
+    if producer is None:  # a plan that does not compute the items: nothing was run per item
+        return None
+    made = read_group_record(store, run_id, producer["name"]) or {}
     try:
-        count: int | None = _item_count(store, run_id, name, over, producer)
+        count: int | None = _item_count(store, run_id, name, over, producer["name"])
     except RunError:
         count = None
+    since = made.get("finished_at") or ""
+    items = {
+        r.get("item"): r
+        for r in store.list_records(run_id, "items")
+        if r.get("group") == name
+        and (
+            count is None
+            or (isinstance(r.get("item"), int) and r["item"] < count)
+            and (r.get("started_at") or "") >= since
+        )
+    }
     if not items and count != 0:  # no item started (a block of no items is complete at once)
         return None
     statuses = [r.get("status") for r in items.values()]
-    complete = (
-        count is not None
-        and len(items) >= count
-        and all(items.get(i, {}).get("status") == "completed" for i in range(count))
+    complete = count is not None and all(
+        items.get(i, {}).get("status") == "completed" for i in range(count)
     )
-    status = (
-        "failed"
-        if "failed" in statuses
-        else "running"
-        if "running" in statuses
-        else "completed"
-        if complete
-        else "incomplete"
-    )
+    if "failed" in statuses:
+        status = "failed"
+    elif "running" in statuses:
+        status = "running"
+    else:
+        status = "completed" if complete else "incomplete"
     artifacts = {}
     if complete and count is not None:
         for output in group["outputs"]:
@@ -150,7 +161,7 @@ def _mapped_record(
                 artifacts[output] = store.item_list(run_id, output, refs)
     started = [r["started_at"] for r in items.values() if r.get("started_at")]
     finished = [r["finished_at"] for r in items.values() if r.get("finished_at")]
-    failed = [r for r in items.values() if r.get("status") == "failed"]
+    failed = sorted((r for r in items.values() if r.get("status") == "failed"), key=_item_of)
     return {
         "group": name,
         "over": over,
@@ -158,8 +169,9 @@ def _mapped_record(
         "items": count,
         "items_completed": sum(s == "completed" for s in statuses),
         "attempt": max((r.get("attempt", 1) for r in items.values()), default=0),
-        "started_at": min(started, default=None),
-        "finished_at": max(finished, default=None) if complete else None,
+        # no items: done when they were counted, so what follows stands on a resume
+        "started_at": min(started, default=made.get("finished_at")),
+        "finished_at": max(finished, default=made.get("finished_at")) if complete else None,
         "outputs": list(group["outputs"]),
         "artifacts": artifacts,
         "code": next(iter(items.values()), {}).get("code"),
@@ -167,6 +179,16 @@ def _mapped_record(
         if failed
         else None,
     }
+
+
+def all_items_recorded(store: ArtifactStore, run_id: str, group: str, count: int) -> bool:
+    """Whether each of the ``count`` items of ``group`` has a record (one listing, no reads)."""
+    names = set(store.record_names(run_id, "items"))
+    return all(_item_path(group, i).rpartition("/")[2] in names for i in range(count))
+
+
+def _item_of(record: Mapping[str, Any]) -> int:
+    return record.get("item") if isinstance(record.get("item"), int) else -1
 
 
 def _available(plan: GroupPlan, group: Group, run_id: str, store: ArtifactStore) -> dict[str, Ref]:

@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from ..lifecycle.api import NodeExecutionHook
 from ..node import type_name
 from .artifacts import ArtifactStore, Ref, safe_run_id
 from .pipeline import Pipeline
-from .plan import Group, GroupPlan
+from .plan import Group, GroupPlan, item_scopes_of
 from .records import (
     FORMAT,
     MANIFEST,
@@ -37,6 +38,7 @@ from .records import (
     _now,
     _record_path,
     _standing_refs,
+    all_items_recorded,
     completed_refs,
     item_count,
     list_runs,
@@ -96,6 +98,7 @@ class RunGraph:
         self._hashes: dict[str, str] = {}
         self._item_executor = pipeline.item_executor
         self._dynamic: Any = None
+        self._scopes: dict[str, tuple[str, ...]] | None = None
 
     def compute_item(
         self, group: Group, item: Any, values: dict[str, Any], recorder: _GroupRecorder
@@ -119,6 +122,14 @@ class RunGraph:
             )
         finally:
             del self._item_recorders[key]
+
+    def repeated_nodes(self, group: Group) -> frozenset[str]:
+        """The nodes of ``group`` that run once per item of a block the engine runs inside the
+        group's task (``single`` grouping, or a block nested in an item of a mapped group)."""
+        if self._scopes is None:
+            self._scopes = item_scopes_of(self.graph, self.config)
+        depth = 1 if group.over else 0  # a mapped group's own block runs once per task
+        return frozenset(n for n in group.nodes if len(self._scopes.get(n, ())) > depth)
 
     def code_hashes(self, nodes: Iterable[str]) -> dict[str, str]:
         """``{node: sha256 of its code}``: what a group's record keeps, to notice code changes."""
@@ -222,7 +233,7 @@ def _execute(
 ) -> dict[str, Ref]:
     """Run ``group`` and record it; ``publish`` rewrites manifest.json after (a task that runs
     one group does; the plain runner publishes once, when it stops)."""
-    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes), plan)
+    recorder = _GroupRecorder(group, run_id, store, graph.code_hashes(group.nodes), plan, graph)
     with graph.recording(recorder):
         recorder.start()
         try:
@@ -253,10 +264,16 @@ def run_item(
     config: Mapping[str, Any] | None = None,
     resume: bool = True,
     graph: RunGraph | None = None,
+    publish: bool = True,
 ) -> dict[str, Ref]:
     """Run item ``index`` of the mapped ``group``: what an Airflow mapped task instance or a
     Prefect mapped task run does. Like ``run_group``, an item already complete is not run again,
-    so a retry recomputes only the items that did not complete."""
+    so a retry recomputes only the items that did not complete.
+
+    ``publish`` rewrites manifest.json when this item fails or is among the last to finish (every
+    item has a record): the group's record is derived from its items, and no other task may run
+    after them to bring the manifest up to date (the plain runner publishes once, when it stops).
+    """
     group = plan[group] if isinstance(group, str) else group
     if not group.over:
         raise RunError(f"Group '{group.name}' runs once, not per item: run it with run_group.")
@@ -267,7 +284,7 @@ def run_item(
         done = _standing_refs(store, run_id, plan, group, _item_path(group.name, index), code)
         if done is not None:
             return done
-    recorder = _GroupRecorder(group, run_id, store, code, plan, index=index)
+    recorder = _GroupRecorder(group, run_id, store, code, plan, graph, index=index)
     recorder.start()
     try:
         available = _available(plan, group, run_id, store)
@@ -283,8 +300,12 @@ def run_item(
         graph.compute_item(group, item, inputs, recorder)
     except BaseException as exc:
         recorder.finish(exc)
+        if publish:
+            publish_manifest(store, run_id)
         raise
     recorder.finish(None)
+    if publish and all_items_recorded(store, run_id, group.name, len(refs)):
+        publish_manifest(store, run_id)
     return dict(recorder.record["artifacts"])
 
 
@@ -329,6 +350,7 @@ class _GroupRecorder(NodeExecutionHook):
         store: ArtifactStore,
         code: Mapping[str, str],
         plan: GroupPlan,
+        graph: RunGraph,
         index: int | None = None,
     ) -> None:
         from ..lifecycle.default import NodeTimer  # not at import: every CLI call would pay for it
@@ -342,9 +364,20 @@ class _GroupRecorder(NodeExecutionHook):
         self.record: dict[str, Any] = {}
         self.timer = NodeTimer()
         self._t0 = 0.0
-        #: Per-item runs of nodes inside a block the engine runs in this group (single
-        #: grouping, or a block nested in an item): their start times, by node and task.
-        self._item_starts: dict[tuple[str, str], float] = {}
+        #: Nodes that run once per item inside this group, maybe at once on threads: their
+        #: entries count items and add up time; the start of each run, by node and task id.
+        self.repeated = graph.repeated_nodes(group)
+        self._item_starts: dict[tuple[str, Any], float] = {}
+        self._lock = threading.Lock()  # item threads update the record as another saves it
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A process-pool executor pickles the driver's adapters with each task; a lock does not
+        pickle (and a worker's copy records nothing this process reads)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         previous = self.store.read_record(self.run_id, self.path) or {}
@@ -369,11 +402,12 @@ class _GroupRecorder(NodeExecutionHook):
     def run_before_node_execution(
         self, *, node_name: str, task_id: str | None = None, **future_kwargs: Any
     ) -> None:
-        if _per_item(task_id):
-            self._item_starts[(node_name, task_id)] = time.perf_counter()
-            entry = self.record["nodes"][node_name]
-            if entry["status"] == "pending":
-                entry.update(status="running", started_at=_now(), items=0, duration_s=0.0)
+        if node_name in self.repeated:
+            with self._lock:
+                self._item_starts[(node_name, task_id)] = time.perf_counter()
+                entry = self.record["nodes"][node_name]
+                if entry["status"] == "pending":
+                    entry.update(status="running", started_at=_now(), items=0, duration_s=0.0)
             return
         self.record["nodes"][node_name] = {"status": "running", "started_at": _now()}
         self.timer.run_before_node_execution(node_name=node_name, task_id=task_id, **future_kwargs)
@@ -388,15 +422,16 @@ class _GroupRecorder(NodeExecutionHook):
         task_id: str | None = None,
         **future_kwargs: Any,
     ) -> None:
-        if _per_item(task_id):  # once per item: count the items, add up their time
-            took = time.perf_counter() - self._item_starts.pop((node_name, task_id))
-            entry = self.record["nodes"][node_name]
-            entry["items"] += 1
-            entry["duration_s"] = round(entry["duration_s"] + took, 6)
-            if not success:
-                entry.update(status="failed", error=_error(error))
-            elif entry["status"] != "failed":
-                entry["status"] = "completed"
+        if node_name in self.repeated:  # once per item: count the items, add up their time
+            with self._lock:
+                took = time.perf_counter() - self._item_starts.pop((node_name, task_id))
+                entry = self.record["nodes"][node_name]
+                entry["items"] += 1
+                entry["duration_s"] = round(entry["duration_s"] + took, 6)
+                if not success:
+                    entry.update(status="failed", error=_error(error))
+                elif entry["status"] != "failed":
+                    entry["status"] = "completed"
             return
         self.timer.run_after_node_execution(
             node_name=node_name,
@@ -446,7 +481,8 @@ class _GroupRecorder(NodeExecutionHook):
         return store.save(run_id, name, value)
 
     def _save(self) -> None:
-        self.store.write_record(self.run_id, self.path, self.record)
+        with self._lock:
+            self.store.write_record(self.run_id, self.path, self.record)
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -551,24 +587,27 @@ def run_pipeline(
     outputs: Iterable[str] = (),
     on_group: Callable[[Group, str], None] | None = None,
     graph: RunGraph | None = None,
+    plan: GroupPlan | None = None,
 ) -> RunResult:
     """Run the groups needed for ``stage``, for ``outputs``, or for the whole plan, in order.
 
     Groups already complete in ``run_id`` with the same code are skipped, so re-running a failed
     run resumes it; a group whose code changed runs again, and so does everything downstream.
     ``on_group(group, event)`` hears "skipped", "running", "completed" and "failed". ``graph``
-    is the pipeline's graph for ``config`` if the caller has built it already.
+    is the pipeline's graph for ``config``, and ``plan`` its plan for ``outputs``
+    (``pipeline.plan(config, outputs=outputs, graph=graph.graph)``), if the caller has made them.
     """
     outputs = tuple(outputs)
     run_id = run_id or new_run_id()
     store = store if store is not None else pipeline.store()
     graph = _run_graph(pipeline, config, graph)
-    plan = pipeline.plan(config, outputs=outputs, graph=graph.graph)
+    plan = plan if plan is not None else pipeline.plan(config, outputs=outputs, graph=graph.graph)
     if stage is not None and outputs:
         raise RunError("Give a stage or outputs, not both.")
     if stage is not None:
-        selected = plan.needed_for(groups=[stage])
-        targets = plan[stage].outputs
+        chosen = plan.stage_groups(stage)
+        selected = plan.needed_for(groups=[g.name for g in chosen])
+        targets = pipeline.stages.get(stage) or tuple(o for g in chosen for o in g.outputs)
     elif outputs:
         selected = plan.needed_for(outputs=outputs)
         targets = outputs
@@ -583,9 +622,9 @@ def run_pipeline(
         for group in selected:
             if group.over:
                 notify(group, "running")
+                executed = True  # items may fail half way: the manifest is rewritten at the end
                 refs, any_ran = _run_items(pipeline, plan, group, graph, run_id, store, notify)
                 (result.ran if any_ran else result.skipped).append(group.name)
-                executed = executed or any_ran
                 notify(group, "completed" if any_ran else "skipped")
                 result.refs.update(refs)
                 continue
@@ -712,7 +751,8 @@ def _run_pending_item(
     store: ArtifactStore,
     index: int,
 ) -> None:
-    """An item ``_run_items`` found not complete, under the run's config (the graph's)."""
+    """An item ``_run_items`` found not complete, under the run's config (the graph's); the
+    plain runner publishes the manifest once, when it stops."""
     run_item(
         pipeline,
         plan,
@@ -723,16 +763,11 @@ def _run_pending_item(
         config=graph.config,
         graph=graph,
         resume=False,
+        publish=False,
     )
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _per_item(task_id: str | None) -> bool:
-    """Whether a node event comes from one item of a block the engine runs (its task id names
-    the block: ``expand-<node>.<i>.block-<node>``)."""
-    return task_id is not None and ".block-" in task_id
 
 
 def _error(error: BaseException | None) -> dict[str, Any]:

@@ -55,19 +55,14 @@ class TaskSettings:
         )
 
     @classmethod
-    def merge(cls, each: Iterable[TaskSettings]) -> TaskSettings:
+    def merge(cls, each: Iterable[TaskSettings], airflow: Mapping[str, Any]) -> TaskSettings:
         """One task for the work of several stages gets what the most demanding one asks:
         the most retries, the longest delay, time for all of them (no limit if one has none),
-        every tag, the smallest concurrency limit, and the Airflow pool, queue and executor
-        config of the last stage that sets them (the later stages, training say, are the ones
-        that need special workers)."""
+        every tag and the smallest concurrency limit. ``airflow`` is decided by the caller, who
+        knows which stage set what itself: the pool, queue and executor config of the last stage
+        that sets them (the later stages, training say, need the special workers)."""
         each = list(each)
-        if len(each) == 1:
-            return each[0]
         timeouts = [s.timeout_seconds for s in each]
-        airflow: dict[str, Any] = {}
-        for s in each:
-            airflow.update(s.airflow)
         tags = list(dict.fromkeys(t for s in each for t in s.prefect.get("tags", ())))
         limits = [s.prefect["concurrency_limit"] for s in each if "concurrency_limit" in s.prefect]
         prefect: dict[str, Any] = {"tags": tags} if tags else {}
@@ -77,7 +72,7 @@ class TaskSettings:
             retries=max(s.retries for s in each),
             retry_delay_seconds=max(s.retry_delay_seconds for s in each),
             timeout_seconds=None if None in timeouts else sum(timeouts),  # type: ignore[arg-type]
-            airflow=MappingProxyType(airflow),
+            airflow=MappingProxyType(dict(airflow)),
             prefect=MappingProxyType(prefect),
         )
 

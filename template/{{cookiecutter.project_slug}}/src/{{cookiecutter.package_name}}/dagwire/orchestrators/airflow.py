@@ -94,9 +94,15 @@ def pipeline_dag(
             if mapped:  # a block with no items skips its mapped task; what collects still runs
                 options["trigger_rule"] = "none_failed"
             if group.over:
-                items = count_items_task.override(
-                    task_id=count_task_id(group), retries=options["retries"]
-                )(group=group.name)
+                timing = (
+                    "retries",
+                    "retry_delay",
+                    "execution_timeout",
+                )  # the stage's, not the pool
+                counter = {k: options[k] for k in timing if k in options}
+                items = count_items_task.override(task_id=count_task_id(group), **counter)(
+                    group=group.name
+                )
                 for name in group.depends_on:
                     handles[name] >> items
                 handle = (

@@ -11,13 +11,12 @@ Tasks hand on references to the artifacts they wrote, never data, and Prefect pe
 the artifact store already holds every value that crosses a task boundary. A mapped group (the
 per-item work of a Parallelizable node) is ``.map()``ped over its items, each task run calling
 ``run_item``. Each task takes its stage's settings from pipeline.toml (retries, delay, timeout,
-tags, and a concurrency limit within the flow run).
+tags, and a limit on how many of the stage's task runs a flow run runs at once).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import inspect
 import re
 import threading
@@ -88,42 +87,101 @@ def _run(
     )
 
     run = {"run_id": run_id, "store": store, "config": config, "graph": graph}
-    #: A stage's concurrency_limit: at most that many of its task runs at once in this flow run.
-    limits = {g.name: _limit(pipeline.task_settings(g.stages)) for g in plan.groups}
 
     @task(cache_policy=NO_CACHE, persist_result=False)
     def run_group_task(group: str) -> dict[str, Ref]:
         """Runs one group (ordered after its upstream groups by ``wait_for``)."""
-        with limits[group]:
-            return run_group(pipeline, plan, group, **run)
+        return run_group(pipeline, plan, group, **run)
 
     @task(cache_policy=NO_CACHE, persist_result=False)
     def run_item_task(group: str, index: int) -> dict[str, Ref]:
         """Runs one item of a mapped group."""
-        with limits[group]:
-            return run_item(pipeline, plan, group, index, **run)
+        return run_item(pipeline, plan, group, index, **run)
 
-    futures: dict[str, list[Any]] = {}
-    for group in plan.groups:
-        options = _task_options(pipeline.task_settings(group.stages), overrides, group)
-        wait_for = [f for name in group.depends_on for f in futures[name]]
-        if group.over:  # how many items: known once the group computing them is done
-            producer = futures[plan.owner(group.over).name][0]
-            count = len(producer.result()[group.over]["items"])
-            futures[group.name] = list(
-                run_item_task.with_options(**options).map(
-                    unmapped(group.name), list(range(count)), wait_for=wait_for
-                )
-            )
-        else:
-            submitted = run_group_task.with_options(**options).submit(group.name, wait_for=wait_for)
-            futures[group.name] = [submitted]
-    every = [f for fs in futures.values() for f in fs]
+    submit = _Submitter(pipeline, plan, overrides, run_group_task, run_item_task)
+    submit.all()
+    every = [f for group in plan.groups for f in submit.futures.get(group.name, [])]
     wait(every)
     refs: dict[str, Ref] = {}
-    for future in every:  # in plan order: the first failure is the root cause
-        refs.update(future.result())
+    for future in every:  # in plan order: the first failure is the root cause (a group that
+        refs.update(future.result())  # computes items fails before its unsubmitted items would)
     return {name: refs[name] for name in plan.outputs}
+
+
+class _Submitter:
+    """Submits the tasks of one flow run: every group that needs no item count at once, then each
+    mapped group when the group computing its items is done, and what follows it.
+
+    A stage's ``concurrency_limit`` holds a task back before it is submitted (a slot frees when
+    one of the stage's task runs ends), so waiting for a slot never counts against the task's
+    timeout.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        plan: GroupPlan,
+        overrides: dict[str, Any],
+        group_task: Any,
+        item_task: Any,
+    ) -> None:
+        self.pipeline, self.plan, self.overrides = pipeline, plan, overrides
+        self.group_task, self.item_task = group_task, item_task
+        self.futures: dict[str, list[Any]] = {}
+        self.slots: dict[str, threading.BoundedSemaphore] = {}
+        for stage in pipeline.stages:
+            limit = pipeline.task_settings([stage]).prefect.get("concurrency_limit")
+            if limit:
+                self.slots[stage] = threading.BoundedSemaphore(limit)
+
+    def all(self) -> None:
+        counted = {g.name for g in self.plan.groups if not self._after_items(g)}
+        for group in self.plan.groups:  # first what no item count holds back
+            if group.name in counted:
+                self._submit(group)
+        for group in self.plan.groups:
+            if group.name in counted or not self._upstream_submitted(group):
+                continue
+            if group.over:
+                producer = self.futures[self.plan.owner(group.over).name][0]
+                producer.wait()
+                if not producer.state.is_completed():
+                    continue  # it failed: nothing downstream of it is submitted
+            self._submit(group)
+
+    def _after_items(self, group: Group) -> bool:
+        """Whether ``group`` is a mapped group or downstream of one."""
+        return any(g.over for g in self.plan.needed_for(groups=[group.name]))
+
+    def _upstream_submitted(self, group: Group) -> bool:
+        return all(name in self.futures for name in group.depends_on)
+
+    def _submit(self, group: Group) -> None:
+        settings = self.pipeline.task_settings(group.stages)
+        options = _task_options(settings, self.overrides, group)
+        wait_for = [f for name in group.depends_on for f in self.futures[name]]
+        slots = [self.slots[s] for s in group.stages if s in self.slots]
+        if group.over:
+            producer = self.futures[self.plan.owner(group.over).name][0]
+            count = len(producer.result()[group.over]["items"])
+            if not slots:
+                mapped = self.item_task.with_options(**options).map(
+                    unmapped(group.name), list(range(count)), wait_for=wait_for
+                )
+                self.futures[group.name] = list(mapped)
+                return
+            calls = [(self.item_task, (group.name, i)) for i in range(count)]
+        else:
+            calls = [(self.group_task, (group.name,))]
+        submitted = []
+        for fn, args in calls:
+            for slot in slots:  # in stage order, the same for every task: no two wait on each other
+                slot.acquire()
+            future = fn.with_options(**options).submit(*args, wait_for=wait_for)
+            for slot in slots:
+                future.add_done_callback(lambda _, slot=slot: slot.release())
+            submitted.append(future)
+        self.futures[group.name] = submitted
 
 
 def _task_options(
@@ -141,11 +199,6 @@ def _task_options(
     if settings.timeout_seconds is not None:
         options["timeout_seconds"] = settings.timeout_seconds
     return options
-
-
-def _limit(settings: TaskSettings) -> Any:
-    limit = settings.prefect.get("concurrency_limit")
-    return threading.BoundedSemaphore(limit) if limit else contextlib.nullcontext()
 
 
 def _signature(settings: Pipeline) -> inspect.Signature:

@@ -15,6 +15,7 @@ import json
 import secrets
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -705,7 +706,13 @@ def _each_item(
         return
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    if pipeline.executor == "processes" and pipeline.package:
+    if pipeline.executor == "processes" and not pipeline.package:
+        warnings.warn(
+            "dagwire: [execution] executor = 'processes' needs a pipeline loaded from its package "
+            "(Pipeline.load), which worker processes load again; running items on threads.",
+            stacklevel=3,
+        )
+    elif pipeline.executor == "processes":
         args = (pipeline.package, dict(graph.config), plan.grouping, plan.outputs, group.name)
         with ProcessPoolExecutor(workers) as pool:
             futures = [pool.submit(_item_in_process, *args, i, run_id, store) for i in indexes]

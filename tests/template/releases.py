@@ -50,6 +50,17 @@ def earlier_releases(repo: Path = ROOT) -> list[str]:
     return [version for version, commit in releases(repo) if commit != head]
 
 
+def update_sources(repo: Path = ROOT) -> list[str]:
+    """The releases the update tests start from: the oldest and the newest earlier one.
+
+    The oldest crosses every change a long-lived project meets (day 1000); the newest is the step
+    most projects take. The releases between were each the newest once, when their successor was
+    cut, and testing all of them would grow the suite with every release.
+    """
+    earlier = earlier_releases(repo)
+    return list(dict.fromkeys([*earlier[:1], *earlier[-1:]]))
+
+
 def history_repo(dest: Path) -> Path:
     """A clone of this repository with every release tagged and the working tree (uncommitted
     edits included) committed on top as HEAD: what the next release would ship."""

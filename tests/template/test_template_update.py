@@ -20,11 +20,17 @@ import dagwire_hooks as hooks
 import ownership
 import pytest
 import yaml
-from releases import earlier_releases, history_repo, release_commits, release_tags, releases
+from releases import (
+    history_repo,
+    release_commits,
+    release_tags,
+    releases,
+    update_sources,
+)
 from template_support import ENGINE_DIR, ROOT, commit_all, git, project_env, real_python, run
 
 ORCHESTRATORS = ("plain", "airflow", "prefect")
-EARLIER = earlier_releases()
+EARLIER = update_sources()
 PACKAGE = "my_pipeline"
 SLUG = "my-pipeline"
 CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)

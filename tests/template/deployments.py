@@ -110,6 +110,13 @@ FAILING_ITEM = WORDS.index("cy")
 SHOUTS = [f"{word.upper()}!" for word in WORDS]
 #: The mapped group (a stage listing only the per-item node keeps its name) and the collecting one.
 MAPPED, COLLECT = "shout", "gather"
+
+#: What both deployments run: the example's stages, a param override, and what the plain runner
+#: is asked for to compare ({output: the group that saves it}).
+GROUPS = ["prepare", "train", "evaluate"]
+OVERRIDE = {"test_size": 0.3}
+METRICS = {"metrics": "evaluate"}
+OUTPUTS = METRICS | {"shouts": COLLECT}
 FANOUT_MODULE = '''\
 """Words shouted one by one: the per-item work fans out, one task per word."""
 

@@ -22,7 +22,11 @@ from deployments import (
     AIRFLOW_ENVIRONMENT,
     COLLECT,
     FAILING_ITEM,
+    GROUPS,
     MAPPED,
+    METRICS,
+    OUTPUTS,
+    OVERRIDE,
     WORDS,
     add_fanout_branch,
     airflow_environment,
@@ -39,11 +43,6 @@ from deployments import (
 from services import Airflow
 from template_support import Generate
 
-GROUPS = ["prepare", "train", "evaluate"]
-OVERRIDE = {"test_size": 0.3}
-#: What the plain runner is asked for: {output: the group that saves it}.
-METRICS = {"metrics": "evaluate"}
-OUTPUTS = METRICS | {"shouts": COLLECT}
 #: The fan-out branch's tasks: a count task, one mapped task instance per word, the collecting one.
 FANOUT_TASKS = [f"count-{MAPPED}", *(f"{MAPPED}[{i}]" for i in range(len(WORDS))), COLLECT]
 

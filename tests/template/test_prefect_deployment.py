@@ -19,7 +19,11 @@ from dagwire.runtime.artifacts import ArtifactStore
 from deployments import (
     COLLECT,
     FAILING_ITEM,
+    GROUPS,
     MAPPED,
+    METRICS,
+    OUTPUTS,
+    OVERRIDE,
     WORDS,
     add_fanout_branch,
     broken_node,
@@ -33,12 +37,6 @@ from deployments import (
 )
 from services import Prefect, s3_env, s3_server
 from template_support import Generate
-
-GROUPS = ["prepare", "train", "evaluate"]
-OVERRIDE = {"test_size": 0.3}
-#: What the plain runner is asked for: {output: the group that saves it}.
-METRICS = {"metrics": "evaluate"}
-OUTPUTS = METRICS | {"shouts": COLLECT}
 
 
 def test_the_guide_gives_the_commands_these_tests_run(generate: Generate):

@@ -665,11 +665,10 @@ def _run_items(
     skipped, the others run at once on threads or processes (``max_tasks`` of them)."""
     count = item_count(store, run_id, plan, group)
     code = graph.code_hashes(group.nodes)
-    path = _item_path
     pending = [
         i
         for i in range(count)
-        if _standing_refs(store, run_id, plan, group, path(group.name, i), code) is None
+        if _standing_refs(store, run_id, plan, group, _item_path(group.name, i), code) is None
     ]
     try:
         if pending:

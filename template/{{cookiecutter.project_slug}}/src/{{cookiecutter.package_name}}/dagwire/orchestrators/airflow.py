@@ -157,7 +157,9 @@ def _run(package: str, planned: GroupPlan, group: str, index: int | None = None)
     pipeline = Pipeline.load(package)
     params = context["params"]
     config = {key: params[key] for key in pipeline.config if key in params}
-    graph = RunGraph(pipeline, config)  # built once: for the plan check and for the group
+    root = pipeline.artifacts_location()
+    store = pipeline.store(root)
+    graph = RunGraph(pipeline, config, cache=pipeline.cache_path(store))  # for plan and group
     plan = pipeline.plan(config, grouping=planned.grouping, graph=graph.graph)
     if _structure(plan) != _structure(planned):
         check_lock(pipeline, package)  # the likeliest reason, with the fix
@@ -168,8 +170,6 @@ def _run(package: str, planned: GroupPlan, group: str, index: int | None = None)
             "change the default config in pipeline.toml and run `lock`, or use params that "
             "keep the same nodes."
         )
-    root = pipeline.artifacts_location()
-    store = pipeline.store(root)
     if not is_url(root) and not os.path.isabs(root):
         log.warning(
             "dagwire: the artifact root %r is relative, so it means %s on this worker only. Set "

@@ -76,9 +76,10 @@ def _run(
     package: str, config: dict[str, Any], *, grouping: str | None, overrides: dict[str, Any]
 ) -> dict[str, Ref]:
     pipeline = Pipeline.load(package)
-    graph = RunGraph(pipeline, config)  # built once, shared by the tasks (threads) of this run
-    plan = pipeline.plan(config, grouping=grouping, graph=graph.graph)
     store = pipeline.store()
+    # built once, shared by the tasks (threads) of this run
+    graph = RunGraph(pipeline, config, cache=pipeline.cache_path(store))
+    plan = pipeline.plan(config, grouping=grouping, graph=graph.graph)
     run_id = str(flow_run.id)
     create_markdown_artifact(
         key=re.sub(r"[^a-z0-9-]+", "-", pipeline.name.lower()).strip("-") + "-plan",

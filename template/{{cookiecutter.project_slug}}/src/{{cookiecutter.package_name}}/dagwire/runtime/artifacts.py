@@ -209,6 +209,11 @@ class ArtifactStore:
     def serializers(self) -> list[Serializer]:
         return self._serializers if self._serializers is not None else SERIALIZERS
 
+    def location(self, folder: str) -> str:
+        """The path or URL of ``folder`` under the root (for what shares the store, such as the
+        cache)."""
+        return self._files.uri(folder)
+
     def run_uri(self, run_id: str) -> str:
         return self._files.uri(safe_run_id(run_id))
 

@@ -62,9 +62,10 @@ def main(argv: Sequence[str] | None = None, *, package: str) -> int:
 
 # --- commands -------------------------------------------------------------------------------------
 def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    graph = RunGraph(pipeline, args.config)  # built once: the plan and every group use it
-    _warn_about_unknown_settings(pipeline, args.config, graph.graph)
     store = pipeline.store(args.artifacts)
+    cache = pipeline.cache_path(store, args.cache)
+    graph = RunGraph(pipeline, args.config, cache=cache)  # built once: the plan and every group
+    _warn_about_unknown_settings(pipeline, args.config, graph.graph)
     plan = pipeline.plan(args.config, outputs=args.outputs, graph=graph.graph)
     run_id = args.run_id or new_run_id()
     started = time.perf_counter()
@@ -297,6 +298,8 @@ def _repeat_options(args: argparse.Namespace) -> str:
         options.append(f"--outputs {shlex.quote(','.join(args.outputs))}")
     if args.artifacts:
         options.append(f"--artifacts {shlex.quote(args.artifacts)}")
+    if args.cache is not None:
+        options.append("--cache" if args.cache else "--no-cache")
     return "".join(f" {o}" for o in options)
 
 
@@ -368,6 +371,13 @@ def _parser(package: str) -> argparse.ArgumentParser:
         "--run-id",
         metavar="ID",
         help="run id; an existing one is resumed, skipping complete groups",
+    )
+    run.add_argument(
+        "--cache",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="reuse node results from earlier runs when code and inputs are unchanged "
+        "(default: pipeline.toml [cache] enabled)",
     )
     run.set_defaults(handler=_run)
 

@@ -23,6 +23,7 @@ from ..driver import Builder, Driver
 from ..errors import DagwireError
 from ..execution.schedule import fans_out
 from .artifacts import ArtifactStore
+from .cache import CACHE_FOLDER, CACHE_KEYS, CacheSettings
 from .plan import GROUPINGS, GroupPlan, PlanError
 from .settings import TASK_SETTINGS, TaskSettings, check_task_settings
 
@@ -46,6 +47,7 @@ _TOML_KEYS = {
     "task_options": "[orchestrator]",
     "executor": "[execution] executor",
     "max_tasks": "[execution] max_tasks",
+    "cache": "[cache]",
 }
 _TABLES = {
     "pipeline": {"name", "modules", "outputs", "grouping"},
@@ -54,6 +56,7 @@ _TABLES = {
     "artifacts": {"root"},
     "orchestrator": {*TASK_SETTINGS, "schedule"},
     "execution": {"executor", "max_tasks"},
+    "cache": set(CACHE_KEYS),
 }
 #: How Parallelizable items run inside one process: the engine's executors, by their setting.
 EXECUTORS = ("synchronous", "threads", "processes")
@@ -87,6 +90,8 @@ class Pipeline:
     #: How the items of a Parallelizable node run within one process, and how many at once.
     executor: str = "threads"
     max_tasks: int = 4
+    #: Whether and how runs reuse node results across runs ([cache]; see ``cache.py``).
+    cache: CacheSettings = CacheSettings()
     #: The package pipeline.toml was read from ("" when built in Python): worker processes
     #: load the pipeline again by it.
     package: str = ""
@@ -157,6 +162,10 @@ class Pipeline:
             raise PipelineDefinitionError(
                 f"{where('max_tasks')} must be a whole number >= 1 (items run at once), "
                 f"got {self.max_tasks!r}."
+            )
+        if not isinstance(self.cache, CacheSettings):
+            raise PipelineDefinitionError(
+                f"{where('cache')} must be a CacheSettings, got {self.cache!r}."
             )
         check_task_settings(self.task_options, where("task_options"), PipelineDefinitionError)
         for stage, options in self.stage_settings.items():
@@ -234,6 +243,8 @@ class Pipeline:
             },
             executor=execution.get("executor", "threads"),
             max_tasks=execution.get("max_tasks", 4),
+            cache=CacheSettings.of(data.get("cache", {}), f"{source}: [cache]", PipelineDefinitionError
+            ),
             package=package,
             source=source,
         )
@@ -262,8 +273,14 @@ class Pipeline:
         return {**self.config, **(config or {})}
 
     def driver(
-        self, config: Mapping[str, Any] | None = None, adapters: Sequence[Any] = ()
+        self,
+        config: Mapping[str, Any] | None = None,
+        adapters: Sequence[Any] = (),
+        *,
+        cache: str | None = None,
     ) -> Driver:
+        """A driver of the pipeline's modules with ``config`` over the defaults; ``cache`` (a
+        folder or fsspec URL) turns on the cache there, with the [cache] table's node lists."""
         skipped = [m.__name__ for m in self.modules if isinstance(m, _NotImported)]
         if skipped:
             raise PipelineDefinitionError(
@@ -277,7 +294,11 @@ class Pipeline:
             .with_config(self.effective_config(config))
             .with_adapters(*adapters)
         )
+        if cache is not None:
+            builder = builder.with_cache(**self.cache.builder_options(cache))
         driver = builder.build()
+        if cache is not None:
+            self.cache.check_nodes(driver.graph, self._where("cache"), PipelineDefinitionError)
         if not fans_out(driver.graph):
             return driver
         # Parallelizable/Collect need dynamic execution: turned on here, since the team cannot
@@ -353,6 +374,12 @@ class Pipeline:
     def artifacts_location(self, root: str | os.PathLike[str] | None = None) -> str:
         """Where artifacts go: ``root`` if given, else $DAGWIRE_ARTIFACTS, else the definition's."""
         return os.fspath(root or os.environ.get(ARTIFACTS_ENV) or self.artifacts_root)
+
+    def cache_path(self, store: ArtifactStore, enabled: bool | None = None) -> str | None:
+        """Where runs against ``store`` keep the cache, or None when it is off (``enabled``
+        decides for one run, else [cache] enabled)."""
+        on = self.cache.enabled if enabled is None else enabled
+        return store.location(CACHE_FOLDER) if on else None
 
     def store(self, root: str | os.PathLike[str] | None = None) -> ArtifactStore:
         """The artifact store at ``artifacts_location(root)``."""

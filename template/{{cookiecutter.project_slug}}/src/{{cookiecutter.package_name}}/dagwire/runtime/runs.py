@@ -85,16 +85,23 @@ class RunGraph:
     Building the graph imports and inspects every module, so the plan, the completion checks and
     every group reuse this one: its driver records each node into the group computing it (groups
     have disjoint nodes, so groups running at once in threads do not mix), and each node's code
-    hash is computed at most once.
+    hash is computed at most once. ``cache`` (``Pipeline.cache_path``) turns the cache on there.
     """
 
-    def __init__(self, pipeline: Pipeline, config: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        config: Mapping[str, Any] | None = None,
+        *,
+        cache: str | None = None,
+    ) -> None:
         self.config = pipeline.effective_config(config)
+        self.cache = cache
         self._recorders: dict[str, _GroupRecorder] = {}
         #: Items of one group run at once in threads: their events are told apart by run id.
         self._item_recorders: dict[str, _GroupRecorder] = {}
         dispatch = _Dispatch(self._recorders, self._item_recorders)
-        self.driver = pipeline.driver(config, adapters=[dispatch])
+        self.driver = pipeline.driver(config, adapters=[dispatch], cache=cache)
         self.graph = self.driver.graph
         self._hashes: dict[str, str] = {}
         self._item_executor = pipeline.item_executor
@@ -178,10 +185,13 @@ class _Dispatch(NodeExecutionHook):
 
 
 def _run_graph(
-    pipeline: Pipeline, config: Mapping[str, Any] | None, graph: RunGraph | None
+    pipeline: Pipeline,
+    config: Mapping[str, Any] | None,
+    graph: RunGraph | None,
+    store: ArtifactStore,
 ) -> RunGraph:
     if graph is None:
-        return RunGraph(pipeline, config)
+        return RunGraph(pipeline, config, cache=pipeline.cache_path(store))
     if graph.config != pipeline.effective_config(config):
         raise ValueError(
             f"The RunGraph was built for config {graph.config}, not for "
@@ -215,7 +225,7 @@ def run_group(
             f"Group '{group.name}' runs once per item of '{group.over}': run its items with "
             "run_item (item_count says how many there are)."
         )
-    graph = _run_graph(pipeline, config, graph)
+    graph = _run_graph(pipeline, config, graph, store)
     _open_run(pipeline, plan, graph, run_id, store)
     if resume:
         done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
@@ -278,7 +288,7 @@ def run_item(
     group = plan[group] if isinstance(group, str) else group
     if not group.over:
         raise RunError(f"Group '{group.name}' runs once, not per item: run it with run_group.")
-    graph = _run_graph(pipeline, config, graph)
+    graph = _run_graph(pipeline, config, graph, store)
     _open_run(pipeline, plan, graph, run_id, store)
     code = graph.code_hashes(group.nodes)
     if resume:
@@ -589,6 +599,7 @@ def run_pipeline(
     on_group: Callable[[Group, str], None] | None = None,
     graph: RunGraph | None = None,
     plan: GroupPlan | None = None,
+    cache: bool | None = None,
 ) -> RunResult:
     """Run the groups needed for ``stage``, for ``outputs``, or for the whole plan, in order.
 
@@ -597,11 +608,15 @@ def run_pipeline(
     ``on_group(group, event)`` hears "skipped", "running", "completed" and "failed". ``graph``
     is the pipeline's graph for ``config``, and ``plan`` its plan for ``outputs``
     (``pipeline.plan(config, outputs=outputs, graph=graph.graph)``), if the caller has made them.
+    ``cache`` turns the cache on or off for this run (default: [cache] enabled); a ``graph``
+    given brings its own.
     """
     outputs = tuple(outputs)
     run_id = run_id or new_run_id()
     store = store if store is not None else pipeline.store()
-    graph = _run_graph(pipeline, config, graph)
+    if graph is None:
+        graph = RunGraph(pipeline, config, cache=pipeline.cache_path(store, cache))
+    graph = _run_graph(pipeline, config, graph, store)
     plan = plan if plan is not None else pipeline.plan(config, outputs=outputs, graph=graph.graph)
     if stage is not None and outputs:
         raise RunError("Give a stage or outputs, not both.")
@@ -712,7 +727,8 @@ def _each_item(
             stacklevel=3,
         )
     elif pipeline.executor == "processes":
-        args = (pipeline.package, dict(graph.config), plan.grouping, plan.outputs, group.name)
+        args = (pipeline.package, dict(graph.config), graph.cache, plan.grouping, plan.outputs)
+        args += (group.name,)
         with ProcessPoolExecutor(workers) as pool:
             futures = [pool.submit(_item_in_process, *args, i, run_id, store) for i in indexes]
             for future in futures:  # in item order: the first failure is the one reported
@@ -730,6 +746,7 @@ _WORKER: dict[tuple[Any, ...], tuple[Pipeline, RunGraph, GroupPlan]] = {}
 def _item_in_process(
     package: str,
     config: dict[str, Any],
+    cache: str | None,
     grouping: str,
     outputs: tuple[str, ...],
     group: str,
@@ -738,10 +755,10 @@ def _item_in_process(
     store: ArtifactStore,
 ) -> None:
     """One item in a worker process: the pipeline is loaded again there, by its package."""
-    key = (package, json.dumps(config, sort_keys=True, default=str), grouping, outputs)
+    key = (package, json.dumps(config, sort_keys=True, default=str), cache, grouping, outputs)
     if key not in _WORKER:
         pipeline = Pipeline.load(package)
-        graph = RunGraph(pipeline, config)
+        graph = RunGraph(pipeline, config, cache=cache)
         plan = pipeline.plan(config, outputs=outputs, grouping=grouping, graph=graph.graph)
         _WORKER[key] = (pipeline, graph, plan)
     pipeline, graph, plan = _WORKER[key]

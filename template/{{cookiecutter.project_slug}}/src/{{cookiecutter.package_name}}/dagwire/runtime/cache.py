@@ -1,0 +1,84 @@
+"""The ``[cache]`` table: whether runs reuse node results across runs, and for which nodes.
+
+    [cache]
+    enabled = true            # `run --cache` / `run --no-cache` decide for one run
+    recompute = ["raw_orders"]  # always run these (a source that changes under the same inputs)
+    disable = ["scratch"]       # neither read nor write these
+    ignore = ["logger"]         # leave these out of the keys of what they feed
+
+Resume and the cache answer different questions, so each keeps its own records but both live in
+the artifact store and hash code the same way (the engine's code version): *resume* continues one
+run, group by group, from what that run recorded; the *cache* reuses a node's value in any run
+when its code and the data it read are unchanged. A run that resumes first takes the groups it
+completed; the groups it still has to run reuse every node the cache holds. The cache lives at
+``<artifact root>/.cache`` (run ids never start with a dot), so a team, its CI and every worker of
+an orchestrator share one cache wherever the artifacts live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The cache's folder under the artifact root.
+CACHE_FOLDER = ".cache"
+CACHE_KEYS = ("enabled", "recompute", "disable", "ignore")
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """``[cache]`` validated. ``recompute`` and ``disable`` are node names, or True for all."""
+
+    enabled: bool = False
+    recompute: tuple[str, ...] | bool = ()
+    disable: tuple[str, ...] | bool = ()
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, table: Mapping[str, Any], where: str, error: type[Exception]) -> CacheSettings:
+        """Check ``table`` (pipeline.toml's ``[cache]``); ``where`` names it in errors."""
+        enabled = table.get("enabled", False)
+        if type(enabled) is not bool:
+            raise error(f"{where} enabled must be true or false, got {enabled!r}.")
+        return cls(
+            enabled=enabled,
+            recompute=_nodes(table.get("recompute", ()), f"{where} recompute", error, True),
+            disable=_nodes(table.get("disable", ()), f"{where} disable", error, True),
+            ignore=_nodes(table.get("ignore", ()), f"{where} ignore", error, False),
+        )
+
+    def check_nodes(self, graph: Any, where: str, error: type[Exception]) -> None:
+        """Refuse a name that is not a node, before anything runs (a typo would silently cache a
+        node the team meant to recompute)."""
+        known = graph.nodes.keys() | graph.external_inputs.keys() | graph.config.keys()
+        for key in ("recompute", "disable", "ignore"):
+            names = getattr(self, key)
+            unknown = [n for n in names if n not in known] if names is not True else []
+            if unknown:
+                raise error(
+                    f"{where} {key} names {', '.join(map(repr, unknown))}, which "
+                    f"{'is not a node' if len(unknown) == 1 else 'are not nodes'} of the "
+                    f"pipeline; `uv run <project> list` shows the nodes."
+                )
+
+    def builder_options(self, path: str) -> dict[str, Any]:
+        """The arguments of ``Builder.with_cache`` for a cache at ``path``."""
+        options: dict[str, Any] = {"path": path}
+        for key in ("recompute", "disable", "ignore"):
+            value = getattr(self, key)
+            if value:
+                options[key] = value if value is True else list(value)
+        return options
+
+
+def _nodes(value: Any, where: str, error: type[Exception], all_allowed: bool) -> Any:
+    if value is True and all_allowed:
+        return True
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        hint = " or true for every node" if all_allowed else ""
+        raise error(f"{where} must be a list of node names{hint}, got {value!r}.")
+    bad = [v for v in value if not isinstance(v, str) or not v]
+    if bad:
+        raise error(f"{where}: {bad[0]!r} is not a node name.")
+    return tuple(value)

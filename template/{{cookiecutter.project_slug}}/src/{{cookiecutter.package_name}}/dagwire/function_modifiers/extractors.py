@@ -52,7 +52,7 @@ class extract_columns(NodeTransformer):
     def transform_node(
         self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
     ) -> list[Node]:
-        column_type = _column_type(node.type, fn)
+        series_type = column_type(node.type, fn)
         frame_node = node
         if self.fill_with is not None:
             frame_node = node.copy(fn=_filled(node.fn, self.columns, self.fill_with, _set_column))
@@ -65,7 +65,7 @@ class extract_columns(NodeTransformer):
                     name,
                     getter,
                     {node.name: Dependency(node.type, False)},
-                    column_type,
+                    series_type,
                     tags=dict(node.tags),
                     doc=doc,
                     origin=node.origin,
@@ -169,10 +169,21 @@ def _set_item(mapping: Any, name: str, fill: Any) -> None:
     mapping[name] = fill
 
 
-def _column_type(frame_type: Any, fn: Callable[..., Any]) -> Any:
+def dataframe_class(tp: Any) -> type | None:
+    """The DataFrame class (pandas, polars, ...) ``tp`` is or derives from, else None; known by
+    name, so asking imports no DataFrame library."""
+    if isinstance(tp, type):
+        for cls in tp.__mro__:
+            if cls.__name__ == "DataFrame":
+                return cls
+    return None
+
+
+def column_type(frame_type: Any, fn: Callable[..., Any]) -> Any:
     """A DataFrame type's column type (pandas -> pandas.Series, polars -> polars.Series)."""
-    if isinstance(frame_type, type) and frame_type.__name__ == "DataFrame":
-        library = sys.modules.get(frame_type.__module__.split(".")[0])
+    frame = dataframe_class(frame_type)
+    if frame is not None:
+        library = sys.modules.get(frame.__module__.split(".")[0])
         series = getattr(library, "Series", None)
         if isinstance(series, type):
             return series

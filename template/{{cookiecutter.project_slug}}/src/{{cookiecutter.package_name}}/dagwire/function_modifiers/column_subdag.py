@@ -50,8 +50,8 @@ class with_columns_base(InputInjector):
         given = [mode for mode, v in modes.items() if v is not None]
         if len(given) != 1:
             raise InvalidDecoratorError(
-                f"@with_columns got {', '.join(given) or 'none'} of columns_to_pass, "
-                "pass_dataframe_as and on_input; give exactly one: columns_to_pass=[...] to have "
+                "@with_columns takes exactly one of columns_to_pass, pass_dataframe_as and "
+                f"on_input (it got {' and '.join(given) or 'none'}): columns_to_pass=[...] to have "
                 "those columns extracted for your functions, on_input='param' to have your "
                 "functions read that DataFrame parameter themselves, or pass_dataframe_as='name' "
                 "to have them read the first parameter's DataFrame under that name."

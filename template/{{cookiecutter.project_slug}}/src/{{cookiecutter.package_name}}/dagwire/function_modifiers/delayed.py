@@ -43,7 +43,7 @@ class resolve(NodeModifier):
                 f"@resolve(when={when!r}): decorators are resolved when the config is available; "
                 "pass when=ResolveAt.CONFIG_AVAILABLE (or use @resolve_from_config)."
             )
-        if not callable(decorate_with):
+        if not callable(decorate_with) or isinstance(decorate_with, NodeModifier):
             raise InvalidDecoratorError(
                 f"@resolve(decorate_with={decorate_with!r}): pass a function of config values "
                 "that returns a decorator, e.g. lambda columns: parameterize_sources(...)."

@@ -184,16 +184,22 @@ def _constant(value: Any) -> Callable[..., Any]:
 
 
 def collect_functions(load_from: tuple[Any, ...], who: str = "@subdag") -> list[Callable[..., Any]]:
-    """The public functions of the modules, and the functions, in ``load_from``."""
+    """The public functions of the modules, and the functions, in ``load_from``; a module's in
+    name order, as Hamilton lists them (``@with_columns`` without ``select`` appends columns in
+    this order)."""
     functions = []
     for item in load_from:
         if isinstance(item, ModuleType):
-            functions.extend(public_functions_of(item))
+            functions.extend(sorted(public_functions_of(item), key=_name_of))
         elif callable(item) and hasattr(item, "__code__"):
             functions.append(item)
         else:
             raise InvalidDecoratorError(f"{who} takes modules or functions, got {item!r}.")
     return functions
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    return fn.__name__
 
 
 #: The keys one ``@parameterized_subdag`` parameterization may set.

@@ -1,10 +1,9 @@
 """``@with_columns`` from ``hamilton.plugins.h_pandas``, after Hamilton's documentation example:
 per-column functions run on a DataFrame's columns and their results are appended to it."""
 
+import compat_with_columns_ops as column_ops
 import pandas as pd
 from hamilton.plugins.h_pandas import with_columns
-
-import compat_with_columns_ops as column_ops
 
 
 def initial_df(rows: int) -> pd.DataFrame:

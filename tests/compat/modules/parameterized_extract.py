@@ -1,8 +1,12 @@
 """@parameterize_extract_columns, after Hamilton's decorator reference."""
 
 import pandas as pd
-from hamilton.function_modifiers import ParameterizedExtract, parameterize_extract_columns, source
-from hamilton.function_modifiers import value
+from hamilton.function_modifiers import (
+    ParameterizedExtract,
+    parameterize_extract_columns,
+    source,
+    value,
+)
 
 
 @parameterize_extract_columns(

@@ -35,6 +35,8 @@ def weighted(adjusted: pd.Series, weight: float = 1.0) -> float:
 
 
 def all_sources(
-    from_datasource_1: pd.DataFrame, from_datasource_2: pd.DataFrame, from_datasource_3: pd.DataFrame
+    from_datasource_1: pd.DataFrame,
+    from_datasource_2: pd.DataFrame,
+    from_datasource_3: pd.DataFrame,
 ) -> pd.DataFrame:
     return pd.concat([from_datasource_1, from_datasource_2, from_datasource_3])

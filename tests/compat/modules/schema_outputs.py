@@ -6,7 +6,7 @@ from hamilton.function_modifiers import extract_columns, schema, tag
 
 @schema.output(("a", "int"), ("b", "float"), ("c", "str"))
 def example_schema() -> pd.DataFrame:
-    return pd.DataFrame.from_records({"a": [1], "b": [2.0], "c": ["3"]})
+    return pd.DataFrame({"a": [1], "b": [2.0], "c": ["3"]})
 
 
 @tag(owner="data-team")

@@ -3,6 +3,7 @@ per-column functions run on a DataFrame's columns and their results are appended
 
 import compat_with_columns_ops as column_ops
 import pandas as pd
+from hamilton.function_modifiers import tag
 from hamilton.plugins.h_pandas import with_columns
 
 
@@ -14,6 +15,7 @@ def a_plus_b(a: pd.Series, b: pd.Series) -> pd.Series:
     return a + b
 
 
+@tag(stage="columns")
 @with_columns(
     column_ops,
     a_plus_b,

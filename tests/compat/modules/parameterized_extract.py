@@ -20,6 +20,7 @@ from hamilton.function_modifiers import (
     ),
 )
 def fn(input1: pd.Series, input2: pd.Series, input3: float) -> pd.DataFrame:
+    """Product and sum of {input1}, {input2} and {input3}."""
     return pd.concat([input1 * input2 * input3, input1 + input2 + input3], axis=1)
 
 

@@ -133,6 +133,15 @@ def test_misuse_names_the_function_and_the_fix():
     with pytest.raises(InvalidDecoratorError, match="'doubled' is both a passed column"):
         build(frame, clash)
 
+    @with_columns(doubled, columns_to_pass=["a", "zzz"])
+    def missing(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    with pytest.raises(
+        InvalidDecoratorError, match=r"missing\(\).*no column 'zzz'.*columns_to_pass"
+    ):
+        build(frame, missing).execute(["missing"])
+
 
 def test_the_plugin_does_not_import_pandas():
     code = "import sys; import dagwire.plugins.h_pandas; print('pandas' in sys.modules)"

@@ -133,7 +133,7 @@ class with_columns_base(InputInjector):
             return [source]
         if not self.columns_to_pass:
             return []
-        return extract_columns(*self.columns_to_pass).transform_node(source, fn, {})[1:]
+        return _passed_columns(*self.columns_to_pass).transform_node(source, fn, {})[1:]
 
     def _inner_config(self, fn: Callable[..., Any], config: dict[str, Any]) -> dict[str, Any]:
         """The config the column functions see: all of it, or only ``config_required``."""
@@ -155,6 +155,13 @@ class with_columns_base(InputInjector):
         inputs = {name: Dependency(series, False) for name in select}
         inputs[frame] = Dependency(frame_type, False)
         return Node(APPENDED, appended, inputs, frame_type, origin=origin_of(fn), user_function=fn)
+
+
+class _passed_columns(extract_columns):
+    """The columns ``columns_to_pass`` names, each a node read from the DataFrame parameter."""
+
+    display_name = "with_columns"
+    missing_fix = "Fix columns_to_pass, or add the column to the DataFrame upstream."
 
 
 def _upstream_of(select: list[str] | None, nodes: list[Node], fn: Callable[..., Any]) -> list[Node]:

@@ -97,6 +97,23 @@ class with_columns_base(InputInjector):
                 f"is annotated {type_name(frame_type)}. Annotate it as a DataFrame (e.g. "
                 "pd.DataFrame), or pick the DataFrame parameter with on_input='param'."
             )
+        nodes = _upstream_of(self.select, self._column_nodes(frame, frame_type, fn, config), fn)
+        series = column_type(frame_type, fn)
+        select = (
+            self.select if self.select is not None else [n.name for n in nodes if n.type is series]
+        )
+        nodes.append(self._appended(frame, frame_type, series, select, fn))
+        namespace = self.namespace or fn.__name__
+        inside = {n.name for n in nodes}
+        return (
+            [namespaced(n, namespace, inside) for n in nodes],
+            {frame: f"{namespace}.{APPENDED}"},
+        )
+
+    def _column_nodes(
+        self, frame: str, frame_type: Any, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
+        """The entry nodes and the column functions' nodes, which must not share a name."""
         nodes = self._entry_nodes(frame, frame_type, fn)
         entry = {n.name for n in nodes}
         for node in inner_nodes(self.functions, self._inner_config(fn, config)):
@@ -107,16 +124,7 @@ class with_columns_base(InputInjector):
                     "a column, use on_input='param', compute it, and list it in select=."
                 )
             nodes.append(node)
-        nodes = _upstream_of(self.select, nodes, fn)
-        series = column_type(frame_type, fn)
-        select = self.select or [n.name for n in nodes if n.type is series]
-        nodes.append(self._appended(frame, frame_type, series, select, fn))
-        namespace = self.namespace or fn.__name__
-        inside = {n.name for n in nodes}
-        return (
-            [namespaced(n, namespace, inside) for n in nodes],
-            {frame: f"{namespace}.{APPENDED}"},
-        )
+        return nodes
 
     def _entry_nodes(self, frame: str, frame_type: Any, fn: Callable[..., Any]) -> list[Node]:
         """What the column functions start from: the passed columns, or the DataFrame itself

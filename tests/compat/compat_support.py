@@ -71,11 +71,18 @@ def run_both(
     inputs: dict | None = None,
     overrides: dict | None = None,
     prepare=None,
+    imported: dict[str, str] | None = None,
 ):
-    """Build each engine's driver from the same modules and config; return both results."""
+    """Build each engine's driver from the same modules and config; return both results.
+
+    ``imported`` maps a name the modules import (``import compat_x as ops``) to the module in
+    ``modules/`` loaded under it first, for each engine.
+    """
     names = [modules] if isinstance(modules, str) else modules
     results, drivers = {}, {}
     for engine in ENGINES:
+        for register_as, helper in (imported or {}).items():
+            load_module(helper, engine, register_as=register_as)
         loaded = [load_module(n, engine) for n in names]
         if prepare is not None:
             prepare(engine, loaded)
@@ -84,6 +91,8 @@ def run_both(
         results[engine] = dr.execute(
             outputs, inputs=dict(inputs or {}), overrides=dict(overrides or {})
         )
+    for register_as in imported or {}:
+        sys.modules.pop(register_as, None)
     return results["hamilton"], results["dagwire"], drivers
 
 
@@ -127,3 +136,13 @@ def assert_same_graph(drivers, *, docs: bool = True) -> None:
         if docs and not var.is_external_input:
             ours, theirs = dag[name].documentation or "", var.documentation or ""
             assert ours.strip() == theirs.strip(), name
+
+
+def assert_same_tags(drivers) -> None:
+    """Every variable has the same tags on both engines (``module`` aside: it names each
+    engine's copy of the module)."""
+    ham, dag = variables(drivers["hamilton"]), variables(drivers["dagwire"])
+    for name, var in ham.items():
+        theirs = {k: v for k, v in var.tags.items() if k != "module"}
+        ours = {k: v for k, v in dag[name].tags.items() if k != "module"}
+        assert ours == theirs, name

@@ -42,6 +42,13 @@ _LAZY = {
     "mutate": "pipes",
     "apply_to": "pipes",
     "subdag": "recursive",
+    "parameterized_subdag": "recursive",
+    "parameterize_extract_columns": "expanders",
+    "ParameterizedExtract": "expanders",
+    "schema": "metadata",
+    "resolve": "delayed",
+    "resolve_from_config": "delayed",
+    "ResolveAt": "delayed",
 }
 
 __all__ = ["NodeModifier", "Phase", "config", "hamilton_exclude", *_LAZY]

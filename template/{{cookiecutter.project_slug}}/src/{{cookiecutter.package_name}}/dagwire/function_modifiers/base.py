@@ -7,9 +7,12 @@ Hamilton's order, whatever order the decorators were written in:
     config resolution -> creation -> injection -> expansion -> transformation -> decoration
 
 Within one phase, modifiers apply bottom-up (the decorator nearest the ``def`` first), as in
-Hamilton. Each phase is a method of ``NodeModifier`` with a do-nothing default, so a modifier
-overrides only the phase it belongs to. Functions without modifiers never get past the first line
-of ``nodes_from_function``.
+Hamilton. ``@resolve`` comes before all of them: it builds its decorator from the config, and that
+decorator then joins its phase after the ones written in the code.
+
+Each phase is a method of ``NodeModifier`` with a do-nothing default, so a modifier overrides only
+the phase it belongs to. Functions without modifiers never get past the first line of
+``nodes_from_function``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ MODIFIERS_ATTR = "__dagwire_modifiers__"
 
 
 class Phase(IntEnum):
+    RESOLVE = -1
     CONFIG = 0
     CREATE = 1
     INJECT = 2
@@ -43,6 +47,8 @@ class NodeModifier:
     phase: Phase = Phase.DECORATE
     #: Whether the config-variant suffix (``name__variant``) is dropped from the node name.
     strips_variant_suffix: bool = False
+    #: Whether one function may carry several modifiers of this class.
+    allows_multiple: bool = True
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn) or not hasattr(fn, "__code__"):
@@ -51,17 +57,26 @@ class NodeModifier:
                 "Did you forget the parentheses, e.g. @tag(...)?"
             )
         existing = list(getattr(fn, MODIFIERS_ATTR, ()))
-        if self.phase in _ONE_PER_FUNCTION:
-            clash = [m for m in existing if m.phase is self.phase]
-            if clash:
-                raise InvalidDecoratorError(
-                    f"{origin_of(fn)} has two decorators that both {_ONE_PER_FUNCTION[self.phase]} "
-                    f"(@{decorator_name(clash[0])} and @{decorator_name(self)}); "
-                    "a function may have only one. Keep one, or split the function in two."
-                )
+        self.check_joins(existing, fn)
         self.validate(fn)
         setattr(fn, MODIFIERS_ATTR, [*existing, self])
         return fn
+
+    def check_joins(self, existing: list[NodeModifier], fn: Callable[..., Any]) -> None:
+        """Refuse a second modifier where a function may have only one (one way to create or to
+        expand its nodes; one of a kind for modifiers that say ``allows_multiple = False``)."""
+        if self.phase in _ONE_PER_FUNCTION:
+            clash = [m for m in existing if m.phase is self.phase]
+            what = _ONE_PER_FUNCTION[self.phase]
+        else:
+            clash = [m for m in existing if type(m) is type(self) and not self.allows_multiple]
+            what = f"are @{decorator_name(self)}"
+        if clash:
+            raise InvalidDecoratorError(
+                f"{origin_of(fn)} has two decorators that both {what} "
+                f"(@{decorator_name(clash[0])} and @{decorator_name(self)}); "
+                "a function may have only one. Keep one, or split the function in two."
+            )
 
     def validate(self, fn: Callable[..., Any]) -> None:
         """Checks that need only the function; they run when the decorator is applied."""
@@ -89,6 +104,13 @@ class NodeModifier:
         """Config keys this modifier reads."""
         return []
 
+    def resolve(self, fn: Callable[..., Any], config: dict[str, Any]) -> NodeModifier:
+        """RESOLVE: the modifier to apply instead of this one, built from the config."""
+        raise NotImplementedError
+
+    def check_allowed(self, fn: Callable[..., Any], config: dict[str, Any]) -> None:
+        """RESOLVE: refuse a config that does not allow this modifier at all."""
+
 
 def decorator_name(modifier: Any) -> str:
     return getattr(modifier, "display_name", None) or type(modifier).__name__
@@ -98,13 +120,14 @@ def modifiers_of(fn: Callable[..., Any]) -> list[NodeModifier]:
     return getattr(fn, MODIFIERS_ATTR, [])
 
 
-def function_node_name(fn: Callable[..., Any]) -> str:
+def function_node_name(fn: Callable[..., Any], modifiers: list[NodeModifier] | None = None) -> str:
     """A function's node name: a modifier's choice, else Hamilton's rule for config variants.
 
     Only config-decorated functions lose their ``__suffix`` (everything from the last ``__``), so
     that ``model__linear`` and ``model__tree`` can both define ``model``; others keep their name.
     """
-    modifiers = modifiers_of(fn)
+    if modifiers is None:
+        modifiers = modifiers_of(fn)
     for modifier in modifiers:
         name = modifier.node_name(fn)
         if name is not None:
@@ -122,7 +145,12 @@ def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[
     modifiers = getattr(fn, MODIFIERS_ATTR, None)
     if not modifiers:
         return [node_from_function(fn)]
-    by_phase = sorted(modifiers, key=lambda m: m.phase)
+    by_phase = sorted(modifiers, key=_phase_of)
+    if by_phase[0].phase is Phase.RESOLVE:
+        resolved = _resolved(fn, by_phase, config)
+        if resolved is None:
+            return []
+        by_phase = resolved
     config_used: list[str] = []
     for modifier in by_phase:
         if modifier.phase is not Phase.CONFIG:
@@ -130,7 +158,7 @@ def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[
         if not modifier.resolves(fn, config):
             return []
         config_used += modifier.required_config()
-    name = function_node_name(fn)
+    name = function_node_name(fn, by_phase)
     creators = [m for m in by_phase if m.phase is Phase.CREATE]
     nodes = creators[0].create(fn, name, config) if creators else [node_from_function(fn, name)]
     for modifier in by_phase:
@@ -141,6 +169,42 @@ def nodes_from_function(fn: Callable[..., Any], config: dict[str, Any]) -> list[
         for node in nodes:
             node.tags = {**node.tags, "hamilton.config": used}
     return nodes
+
+
+def config_values(config: dict[str, Any], keys: list[str], who: str, fix: str) -> dict[str, Any]:
+    """``config``'s values of ``keys``; an error saying which are missing, and how to add them
+    (or ``fix``), when some are."""
+    missing = [key for key in keys if key not in config]
+    if missing:
+        raise InvalidDecoratorError(
+            f"{who} reads the config keys {', '.join(map(repr, missing))}, which the driver's "
+            f"config does not have. Add them with Builder().with_config(...), or {fix}."
+        )
+    return {key: config[key] for key in keys}
+
+
+def _phase_of(modifier: NodeModifier) -> Phase:
+    return modifier.phase
+
+
+def _resolved(
+    fn: Callable[..., Any], by_phase: list[NodeModifier], config: dict[str, Any]
+) -> list[NodeModifier] | None:
+    """The modifiers with each ``@resolve`` replaced by the decorator it builds from ``config``;
+    None when the function's own ``@config`` conditions leave it out (then ``@resolve`` needs no
+    config of its own)."""
+    dynamic = [m for m in by_phase if m.phase is Phase.RESOLVE]
+    static = by_phase[len(dynamic) :]
+    for modifier in dynamic:
+        modifier.check_allowed(fn, config)
+    if not all(m.resolves(fn, config) for m in static if m.phase is Phase.CONFIG):
+        return None
+    for modifier in dynamic:
+        made = modifier.resolve(fn, config)
+        made.check_joins(static, fn)
+        made.validate(fn)
+        static.append(made)
+    return sorted(static, key=_phase_of)
 
 
 def passthrough(name: str) -> Callable[..., Any]:

@@ -10,10 +10,12 @@ differently; ``@inject``: one node whose parameters are bound the same way.
 
 Each generated node's docstring is the function's, formatted with ``output_name`` and the bindings
 (a source formats as its name, a value as itself), unless the tuple form gives one.
+``@parameterize_extract_columns`` expands the same way, then splits each node's DataFrame.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +31,7 @@ from .dependencies import (
     source,
     value,
 )
+from .extractors import extract_columns
 from .transformers import parameter_names
 
 Binding = dict[str, ParametrizedDependency]
@@ -93,12 +96,7 @@ class parameterize(NodeModifier):
     def transform(
         self, nodes: list[Node], fn: Callable[..., Any], config: dict[str, Any]
     ) -> list[Node]:
-        if len(nodes) != 1:
-            raise InvalidDecoratorError(
-                f"@{type(self).__name__} on {origin_of(fn)} expands one node, but the decorators "
-                f"before it produced {len(nodes)}."
-            )
-        (node,) = nodes
+        node = only_node(nodes, fn, type(self).__name__)
         return [
             self._expand(node, fn, node.name if output == _OWN_NAME else output, binding)
             for output, binding in self.parameterization.items()
@@ -156,6 +154,16 @@ class parameterize(NodeModifier):
                 "brace as two braces, or give each output its own docstring with the "
                 "(binding, docstring) form."
             ) from exc
+
+
+def only_node(nodes: list[Node], fn: Callable[..., Any], who: str) -> Node:
+    """The one node an expander expands (the decorators before it must not have made more)."""
+    if len(nodes) != 1:
+        raise InvalidDecoratorError(
+            f"@{who} on {origin_of(fn)} expands one node, but the decorators before it produced "
+            f"{len(nodes)} ({', '.join(n.name for n in nodes)})."
+        )
+    return nodes[0]
 
 
 class _KeepUnknown(dict):
@@ -235,3 +243,76 @@ class inject(parameterize):
                 "@inject() needs at least one parameter=source(...)/value(...)/group(...)."
             )
         super().__init__(**{_OWN_NAME: key_mapping})
+
+
+@dataclasses.dataclass
+class ParameterizedExtract:
+    """One expansion of ``@parameterize_extract_columns``: the columns it extracts, named as the
+    nodes they become, and the parameter bindings (``source``/``value``) of that call."""
+
+    outputs: tuple[str, ...]
+    input_mapping: Binding
+
+
+class parameterize_extract_columns(NodeModifier):
+    """``@parameterize`` then ``@extract_columns``, per ``ParameterizedExtract``.
+
+    Expansion ``i`` of function ``fn`` is node ``fn__i`` (the DataFrame), whose columns become the
+    nodes named in its ``outputs``. With ``reassign_columns`` (the default), the returned frame's
+    columns are renamed to those outputs, in order, so the function need not name them itself.
+    """
+
+    phase = Phase.EXPAND
+
+    def __init__(
+        self, *extract_config: ParameterizedExtract, reassign_columns: bool = True
+    ) -> None:
+        bad = [c for c in extract_config if not isinstance(c, ParameterizedExtract)]
+        if not extract_config or bad:
+            raise InvalidDecoratorError(
+                "@parameterize_extract_columns takes ParameterizedExtract(outputs, bindings) "
+                "arguments, e.g. ParameterizedExtract(('a', 'b'), {'x': source('y')}); got "
+                f"{', '.join(map(repr, bad)) or 'none'}."
+            )
+        self.extract_config = extract_config
+        self.reassign_columns = reassign_columns
+
+    def validate(self, fn: Callable[..., Any]) -> None:
+        for i, extract in enumerate(self.extract_config):
+            self._parameterize(fn.__name__, i, extract).validate(fn)
+
+    def transform(
+        self, nodes: list[Node], fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
+        node = only_node(nodes, fn, "parameterize_extract_columns")
+        out: list[Node] = []
+        for i, extract in enumerate(self.extract_config):
+            frame = node
+            if self.reassign_columns:
+                frame = node.copy(fn=_columns_renamed(node.fn, extract.outputs, node.origin))
+            expansion = self._parameterize(node.name, i, extract)
+            (frame,) = expansion.transform([frame], fn, config)
+            out += extract_columns(*extract.outputs).transform_node(frame, fn, config)
+        return out
+
+    @staticmethod
+    def _parameterize(name: str, i: int, extract: ParameterizedExtract) -> parameterize:
+        return parameterize(**{f"{name}__{i}": extract.input_mapping})
+
+
+def _columns_renamed(
+    fn: Callable[..., Any], columns: tuple[str, ...], origin: str
+) -> Callable[..., Any]:
+    def renamed(**kwargs: Any) -> Any:
+        frame = fn(**kwargs)
+        if len(frame.columns) != len(columns):
+            raise InvalidDecoratorError(
+                f"@parameterize_extract_columns ({origin}): the function returned "
+                f"{len(frame.columns)} columns ({', '.join(map(str, frame.columns))}) for the "
+                f"{len(columns)} outputs {', '.join(columns)}. Return one column per output, or "
+                "pass reassign_columns=False and name the columns yourself."
+            )
+        frame.columns = list(columns)
+        return frame
+
+    return renamed

@@ -16,13 +16,21 @@ from typing import Any
 from ..errors import InvalidDecoratorError
 from ..htypes import is_compatible
 from ..node import Dependency, Node, origin_of, type_name
+from .base import decorator_name
 from .transformers import NodeTransformer
+
+#: The end of the error for a column or field the result lacks.
+MISSING_FIX = (
+    "Return it from the function, fix the name, or pass fill_with=... to fill missing ones."
+)
 
 
 class extract_columns(NodeTransformer):
     """``@extract_columns("a", ("b", "doc of b"))``: a node per column of the returned DataFrame."""
 
     single_target = True
+    #: What to do when the DataFrame lacks a column (the error ends with it).
+    missing_fix = MISSING_FIX
 
     def __init__(self, *columns: str | tuple[str, str], fill_with: Any = None) -> None:
         if not columns:
@@ -52,20 +60,21 @@ class extract_columns(NodeTransformer):
     def transform_node(
         self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
     ) -> list[Node]:
-        column_type = _column_type(node.type, fn)
+        series_type = column_type(node.type, fn)
         frame_node = node
         if self.fill_with is not None:
             frame_node = node.copy(fn=_filled(node.fn, self.columns, self.fill_with, _set_column))
         out = [frame_node]
         for column in self.columns:
             name, doc = column if isinstance(column, tuple) else (column, node.doc)
-            getter = _getter(node.name, name, "column", "@extract_columns", node.origin)
+            who = f"@{decorator_name(self)}"
+            getter = _getter(node.name, name, "column", who, node.origin, self.missing_fix)
             out.append(
                 Node(
                     name,
                     getter,
                     {node.name: Dependency(node.type, False)},
-                    column_type,
+                    series_type,
                     tags=dict(node.tags),
                     doc=doc,
                     origin=node.origin,
@@ -127,7 +136,14 @@ class extract_fields(NodeTransformer):
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def _getter(source: str, key: Any, kind: str, who: str, origin: str) -> Callable[..., Any]:
+def _getter(
+    source: str,
+    key: Any,
+    kind: str,
+    who: str,
+    origin: str,
+    fix: str = MISSING_FIX,
+) -> Callable[..., Any]:
     def get(**kwargs: Any) -> Any:
         whole = kwargs[source]
         try:
@@ -139,8 +155,7 @@ def _getter(source: str, key: Any, kind: str, who: str, origin: str) -> Callable
                 have = whole.keys() if hasattr(whole, "keys") else range(len(whole))
             raise InvalidDecoratorError(
                 f"{who} ({origin}): '{source}' has no {kind} {key!r}; it has "
-                f"{', '.join(map(repr, have)) or 'none'}. Return it from the function, fix the "
-                "name, or pass fill_with=... to fill missing ones."
+                f"{', '.join(map(repr, have)) or 'none'}. {fix}"
             ) from None
 
     return get
@@ -169,10 +184,21 @@ def _set_item(mapping: Any, name: str, fill: Any) -> None:
     mapping[name] = fill
 
 
-def _column_type(frame_type: Any, fn: Callable[..., Any]) -> Any:
+def dataframe_class(tp: Any) -> type | None:
+    """The DataFrame class (pandas, polars, ...) ``tp`` is or derives from, else None; known by
+    name, so asking imports no DataFrame library."""
+    if isinstance(tp, type):
+        for cls in tp.__mro__:
+            if cls.__name__ == "DataFrame":
+                return cls
+    return None
+
+
+def column_type(frame_type: Any, fn: Callable[..., Any]) -> Any:
     """A DataFrame type's column type (pandas -> pandas.Series, polars -> polars.Series)."""
-    if isinstance(frame_type, type) and frame_type.__name__ == "DataFrame":
-        library = sys.modules.get(frame_type.__module__.split(".")[0])
+    frame = dataframe_class(frame_type)
+    if frame is not None:
+        library = sys.modules.get(frame.__module__.split(".")[0])
         series = getattr(library, "Series", None)
         if isinstance(series, type):
             return series

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidDecoratorError
-from ..node import Node, origin_of
+from ..node import Node, origin_of, type_name
 from .base import Phase
+from .extractors import dataframe_class
 from .transformers import RESERVED_TAG_NAMESPACES, NodeTransformer, check_target
 
 
@@ -116,3 +117,50 @@ class cache(NodeTransformer):
         self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
     ) -> list[Node]:
         return [node.copy(tags={**node.tags, **self.cache_tags})]
+
+
+class SchemaOutput(NodeTransformer):
+    """The columns a DataFrame node returns, as Hamilton records them: one tag whose value reads
+    ``name=type,name=type`` (viewers draw it; nothing checks the data against it)."""
+
+    phase = Phase.DECORATE
+    display_name = "schema.output"
+    allows_multiple = False
+
+    def __init__(self, *fields: tuple[str, str], target_: str | None = None) -> None:
+        bad = [f for f in fields if not _is_field(f)]
+        if bad:
+            raise InvalidDecoratorError(
+                f"@schema.output: {', '.join(map(repr, bad))} is not a (column name, type name) "
+                "pair of strings, e.g. ('price', 'float')."
+            )
+        check_target(target_, "schema.output")
+        self.target = target_
+        self.schema_tags = {
+            schema.INTERNAL_SCHEMA_OUTPUT_KEY: ",".join(f"{name}={typ}" for name, typ in fields)
+        }
+
+    def transform_node(
+        self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
+    ) -> list[Node]:
+        if dataframe_class(node.type) is None:
+            raise InvalidDecoratorError(
+                f"@schema.output on {origin_of(fn)} describes the columns of a DataFrame, but "
+                f"node '{node.name}' returns {type_name(node.type)}. Annotate it -> pd.DataFrame, "
+                "or name the DataFrame node with target_=... when other decorators add nodes."
+            )
+        return [node.copy(tags={**node.tags, **self.schema_tags})]
+
+
+def _is_field(field: Any) -> bool:
+    return isinstance(field, tuple) and len(field) == 2 and all(isinstance(p, str) for p in field)
+
+
+class schema:
+    """Namespace of ``@schema.output(("column", "type"), ...)``, Apache Hamilton's spelling."""
+
+    INTERNAL_SCHEMA_OUTPUT_KEY = "hamilton.internal.schema_output"
+
+    @staticmethod
+    def output(*fields: tuple[str, str], target_: str | None = None) -> SchemaOutput:
+        return SchemaOutput(*fields, target_=target_)

@@ -44,7 +44,7 @@ class subdag(NodeModifier):
             raise InvalidDecoratorError(
                 "@subdag() needs the modules (or functions) that make up the subdag."
             )
-        self.functions = _collect(load_from)
+        self.functions = collect_functions(load_from)
         self.inputs = dict(inputs or {})
         self.config = dict(config or {})
         self.namespace = namespace
@@ -78,11 +78,9 @@ class subdag(NodeModifier):
     def create(self, fn: Callable[..., Any], name: str, config: dict[str, Any]) -> list[Node]:
         namespace = self.namespace or name
         inner_config = self._config(config, fn)
-        inner: list[Node] = []
-        for member in self.functions:
-            inner.extend(nodes_from_function(member, inner_config))
+        inner = inner_nodes(self.functions, inner_config)
         renamed = {n.name for n in inner} | set(self.inputs) | set(self.config)
-        nodes = [_namespaced(node, namespace, renamed) for node in inner]
+        nodes = [namespaced(node, namespace, renamed) for node in inner]
         nodes += self._input_nodes(nodes, namespace, inner_config, fn)
         nodes.append(self._final_node(fn, name, namespace))
         return nodes
@@ -161,9 +159,21 @@ class subdag(NodeModifier):
         return rewire(node, {p: f"{namespace}.{p}" for p in node.inputs if p not in external})
 
 
-def _namespaced(node: Node, namespace: str, renamed: set[str]) -> Node:
+def inner_nodes(functions: list[Callable[..., Any]], config: dict[str, Any]) -> list[Node]:
+    """The nodes of a reused set of functions, tagged as inner (decorators on the function that
+    reuses them leave them alone)."""
+    nodes = []
+    for member in functions:
+        for node in nodes_from_function(member, config):
+            nodes.append(node.copy(tags={**node.tags, NON_FINAL_TAG: True}))
+    return nodes
+
+
+def namespaced(node: Node, namespace: str, renamed: set[str]) -> Node:
+    """``node`` as ``namespace.<name>``, reading ``namespace.<input>`` for the inputs in
+    ``renamed`` (the names defined inside the namespace)."""
     moved = rewire(node, {p: f"{namespace}.{p}" for p in node.inputs if p in renamed})
-    return moved.copy(name=f"{namespace}.{node.name}", tags={**node.tags, NON_FINAL_TAG: True})
+    return moved.copy(name=f"{namespace}.{node.name}")
 
 
 def _constant(value: Any) -> Callable[..., Any]:
@@ -173,13 +183,75 @@ def _constant(value: Any) -> Callable[..., Any]:
     return constant
 
 
-def _collect(load_from: tuple[Any, ...]) -> list[Callable[..., Any]]:
+def collect_functions(load_from: tuple[Any, ...], who: str = "@subdag") -> list[Callable[..., Any]]:
+    """The public functions of the modules, and the functions, in ``load_from``; a module's in
+    name order, as Hamilton lists them (``@with_columns`` without ``select`` appends columns in
+    this order)."""
     functions = []
     for item in load_from:
         if isinstance(item, ModuleType):
-            functions.extend(public_functions_of(item))
+            functions.extend(sorted(public_functions_of(item), key=_name_of))
         elif callable(item) and hasattr(item, "__code__"):
             functions.append(item)
         else:
-            raise InvalidDecoratorError(f"@subdag takes modules or functions, got {item!r}.")
+            raise InvalidDecoratorError(f"{who} takes modules or functions, got {item!r}.")
     return functions
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    return fn.__name__
+
+
+#: The keys one ``@parameterized_subdag`` parameterization may set.
+_SUBDAG_PARAMETERS = ("inputs", "config", "external_inputs")
+
+
+class parameterized_subdag(NodeModifier):
+    """Several ``@subdag``\\ s from one function: one per keyword, named (and namespaced) after it.
+
+        @parameterized_subdag(
+            features,
+            inputs={"path": value("a.csv")},
+            from_a={},
+            from_b=dict(inputs={"path": value("b.csv")}, config={"region": "eu"}),
+        )
+        def feature_table(feature_table: pd.DataFrame) -> pd.DataFrame: ...
+
+    builds nodes ``from_a`` and ``from_b``, each over its own copy of ``features`` (``from_a.raw``
+    ...). A parameterization's ``inputs`` and ``config`` extend the shared ones (its keys win); its
+    ``external_inputs`` replace the shared list.
+    """
+
+    phase = Phase.CREATE
+
+    def __init__(
+        self,
+        *load_from: ModuleType | Callable[..., Any],
+        inputs: dict[str, ParametrizedDependency] | None = None,
+        config: dict[str, Any] | None = None,
+        external_inputs: list[str] | None = None,
+        **parameterization: dict[str, Any],
+    ) -> None:
+        if not parameterization:
+            raise InvalidDecoratorError(
+                "@parameterized_subdag() needs at least one parameterization, e.g. "
+                "from_a=dict(inputs={'path': value('a.csv')})."
+            )
+        self.subdags = {}
+        for key, params in parameterization.items():
+            if not isinstance(params, dict) or not set(params) <= set(_SUBDAG_PARAMETERS):
+                raise InvalidDecoratorError(
+                    f"@parameterized_subdag: {key}={params!r}; a parameterization is a dict "
+                    f"with any of the keys {', '.join(_SUBDAG_PARAMETERS)}."
+                )
+            self.subdags[key] = subdag(
+                *load_from,
+                inputs={**(inputs or {}), **params.get("inputs", {})},
+                config={**(config or {}), **params.get("config", {})},
+                external_inputs=params.get("external_inputs", external_inputs),
+                namespace=key,
+                final_node_name=key,
+            )
+
+    def create(self, fn: Callable[..., Any], name: str, config: dict[str, Any]) -> list[Node]:
+        return [node for one in self.subdags.values() for node in one.create(fn, name, config)]

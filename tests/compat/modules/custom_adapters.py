@@ -11,10 +11,8 @@ from hamilton.io import utils
 from hamilton.io.data_adapters import DataLoader, DataSaver
 
 
-@dataclasses.dataclass
-class LinesLoader(DataLoader):
-    path: str
-    strip: bool = True
+class _Lines:
+    """What the loader and the saver share: the name and the type."""
 
     @classmethod
     def applicable_types(cls) -> Collection[type]:
@@ -23,6 +21,12 @@ class LinesLoader(DataLoader):
     @classmethod
     def name(cls) -> str:
         return "compat_lines"
+
+
+@dataclasses.dataclass
+class LinesLoader(_Lines, DataLoader):
+    path: str
+    strip: bool = True
 
     def load_data(self, type_: type) -> tuple[list, dict[str, Any]]:
         with open(self.path) as file:
@@ -31,17 +35,9 @@ class LinesLoader(DataLoader):
 
 
 @dataclasses.dataclass
-class LinesSaver(DataSaver):
+class LinesSaver(_Lines, DataSaver):
     path: str
     prefix: str = ""
-
-    @classmethod
-    def applicable_types(cls) -> Collection[type]:
-        return [list]
-
-    @classmethod
-    def name(cls) -> str:
-        return "compat_lines"
 
     def save_data(self, data: list) -> dict[str, Any]:
         with open(self.path, "w") as file:

@@ -14,6 +14,11 @@ from compat_support import ENGINES, assert_same, builder, load_module
 TIMES = ("timestamp", "last_modified")
 
 
+def mat_source(engine):
+    """``source("out_path")`` from the engine's function modifiers."""
+    return importlib.import_module(f"{engine}.function_modifiers").source("out_path")
+
+
 def api(engine):
     """The engine's ``materialization`` and ``base`` modules (the test's own imports)."""
     return (
@@ -258,4 +263,8 @@ def test_mistakes_fail_alike(engine, tmp_path):
         dr.materialize(mat.to.csv(id="two", dependencies=["predicted", "labels"], path="x.csv"))
     with pytest.raises(ValueError):
         dr.materialize()
+    with pytest.raises(ValueError, match="out_path"):
+        dr.validate_materialization(
+            mat.to.json(id="p", dependencies=["model_parameters"], path=mat_source(engine))
+        )
     assert list(tmp_path.iterdir()) == []

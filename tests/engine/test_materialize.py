@@ -214,6 +214,19 @@ def test_a_failing_saver_keeps_earlier_files_and_never_leaves_half_a_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw.json", "report.half"]
 
 
+def test_validate_and_visualize_materialization_run_nothing(tmp_path):
+    dr = build(raw, total, report, scaled)
+    saver = to.pickle(id="scaled_pkl", dependencies=["scaled"], path=source("out_path"))
+    with pytest.raises(DagwireError, match="factor"):
+        dr.validate_materialization(saver, inputs={"out_path": str(tmp_path / "s.json")})
+    dr.validate_materialization(saver, inputs={"out_path": "s.json", "factor": 2})
+    dot = dr.visualize_materialization(
+        saver, additional_vars=["report"], inputs={"out_path": "s.json", "factor": 2}
+    )
+    assert "scaled_pkl" in dot and "report" in dot and "out_path" in dot
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_graph_hooks_see_a_materialize_run(tmp_path):
     seen = []
 

@@ -156,6 +156,36 @@ class Driver:
 
         return materialize(self, materializers, list(additional_vars or []), inputs, overrides)
 
+    def validate_materialization(
+        self,
+        *materializers: Any,
+        additional_vars: Iterable[str | Callable[..., Any]] | None = None,
+        overrides: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> None:
+        """Raise what ``materialize`` would raise before running anything."""
+        from .io.materialization import materialized_run
+
+        run, ids, names = materialized_run(self, materializers, list(additional_vars or []))
+        run.validate_execution([*ids, *names], overrides=overrides, inputs=inputs)
+
+    def visualize_materialization(
+        self,
+        *materializers: Any,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        additional_vars: Iterable[str | Callable[..., Any]] | None = None,
+        inputs: dict[str, Any] | None = None,
+        overrides: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """What ``materialize`` would run, drawn as ``visualize_execution`` draws a run."""
+        from .io.materialization import materialized_run
+
+        run, ids, names = materialized_run(self, materializers, list(additional_vars or []))
+        outputs = [*ids, *names]
+        return run.visualize_execution(outputs, output_file_path, render_kwargs, inputs, overrides)
+
     def validate_execution(
         self,
         final_vars: Iterable[str | Callable[..., Any]],

@@ -294,6 +294,7 @@ class _FormatNamespace:
             raise AttributeError(
                 f"{self._label}.{name}: no data format named '{name}' can {self._action}. "
                 f"Available: {', '.join(formats.format_names(self._action))}. Register one with "
+                "dagwire.registry.register_adapter(<a DataLoader/DataSaver dataclass>) or "
                 "dagwire.formats.register_format(DataFormat(...))."
             )
         decorator = self._decorator

@@ -153,6 +153,22 @@ def materialized_graph(driver: Any, materializers: Sequence[Any]) -> FunctionGra
     return graph
 
 
+def materialized_run(
+    driver: Any, materializers: Sequence[Any], additional_vars: Sequence[Any]
+) -> tuple[Any, list[str], list[str]]:
+    """A driver like ``driver`` whose graph has the materializers in it, the savers' ids, and the
+    additional outputs' names: what ``materialize`` runs and its validate/visualize variants
+    check or draw."""
+    names = driver._names(additional_vars)
+    ids = [m.id for m in _of_kind(materializers, MaterializerFactory)]
+    if not ids and not names:
+        raise DagwireError(
+            "materialize() has nothing to compute: pass to.<format>(...) materializers that "
+            "save data, or names in additional_vars=[...]."
+        )
+    return _driver_on(driver, materialized_graph(driver, materializers)), ids, names
+
+
 def materialize(
     driver: Any,
     materializers: Sequence[Any],
@@ -162,14 +178,7 @@ def materialize(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run what the materializers and ``additional_vars`` need; return (materializers' results
     by id, additional values by name), as Apache Hamilton's ``Driver.materialize`` does."""
-    names = driver._names(additional_vars)
-    ids = [m.id for m in _of_kind(materializers, MaterializerFactory)]
-    if not ids and not names:
-        raise DagwireError(
-            "materialize() has nothing to compute: pass to.<format>(...) materializers that "
-            "save data, or names in additional_vars=[...]."
-        )
-    run = _driver_on(driver, materialized_graph(driver, materializers))
+    run, ids, names = materialized_run(driver, materializers, additional_vars)
     outputs = run.execute([*ids, *names], inputs=inputs, overrides=overrides)
     return {i: outputs[i] for i in ids}, {n: outputs[n] for n in names}
 

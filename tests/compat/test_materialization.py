@@ -149,6 +149,30 @@ def test_loaders_replace_targets_alike(tmp_path):
     assert (tmp_path / "dagwire.json").read_bytes() == (tmp_path / "hamilton.json").read_bytes()
 
 
+def test_adapters_without_files_match(monkeypatch):
+    monkeypatch.setenv("COMPAT_SHAPE", "wide")
+    runs = {}
+    for engine in ENGINES:
+        mat, base = api(engine)
+        dr = builder(engine).with_modules(load_module("materialized", engine)).build()
+        runs[engine] = dr.materialize(
+            mat.from_.literal(target="threshold", value=0.9),
+            mat.from_.environment(target="model_parameters", names=("COMPAT_SHAPE",)),
+            mat.to.memory(
+                id="joined",
+                dependencies=["labels", "threshold"],
+                combine=base.PandasDataFrameResult(),
+            ),
+            additional_vars=["model_parameters", "load_data.threshold"],
+        )
+    assert_same(runs["hamilton"], runs["dagwire"])
+    assert list(runs["dagwire"][0]["joined"].columns) == ["labels", "threshold"]
+    assert runs["dagwire"][1] == {
+        "model_parameters": {"COMPAT_SHAPE": "wide"},
+        "load_data.threshold": (0.9, {}),
+    }
+
+
 def test_with_materializers_adds_nodes_to_request(tmp_path):
     names, saved = {}, {}
     for engine in ENGINES:

@@ -6,7 +6,8 @@
 
 There is no second store: adapters go into the formats of ``io/formats.py`` (see
 ``io/data_adapters.py``), and ``LOADER_REGISTRY``/``SAVER_REGISTRY`` are live, read-only views of
-it, oldest first as in Hamilton, listing adapter classes and dagwire's built-in ``DataFormat``\\ s.
+it, oldest first as in Hamilton, listing adapter classes and dagwire's built-in ``DataFormat``
+entries.
 Hamilton loads extensions (pandas, polars...) on import; dagwire loads nothing, so
 ``disable_autoload``/``enable_autoload`` are accepted and do nothing.
 """
@@ -22,7 +23,7 @@ from .io import formats
 def register_adapter(adapter: Any) -> None:
     """Make a ``DataLoader``/``DataSaver`` class usable by name everywhere; it wins over the
     adapters of the same name registered before it, for the types it handles."""
-    from .io.data_adapters import AdapterCommon, AdapterFormat
+    from .io.data_adapters import AdapterCommon
 
     if not (isinstance(adapter, type) and issubclass(adapter, AdapterCommon)):
         raise TypeError(
@@ -30,7 +31,7 @@ def register_adapter(adapter: Any) -> None:
             "load/save functions, use dagwire.io.formats.register_format(DataFormat(...))."
         )
     adapter._ensure_dataclass()
-    formats.register_format(AdapterFormat(adapter))
+    formats.register_format(formats.AdapterFormat(adapter))
 
 
 class _Listing(Mapping[str, list[Any]]):

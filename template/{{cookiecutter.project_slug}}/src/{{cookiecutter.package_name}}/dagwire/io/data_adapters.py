@@ -13,7 +13,7 @@
     registry.register_adapter(YamlSaver)   # now @save_to.yaml, to.yaml(...) work
 
 The dataclass fields are the keyword arguments users pass; an instance does one load or save.
-Registered classes join the formats of ``io/formats.py`` through ``AdapterFormat``, so there is
+Registered classes join the formats of ``io/formats.py`` (each as an ``AdapterFormat``), so there is
 one registry and one rule for choosing among the adapters of a name.
 """
 
@@ -26,7 +26,6 @@ from collections.abc import Collection
 from typing import Any
 
 from ..htypes import is_compatible
-from .formats import DataFormat
 
 
 class AdapterCommon(abc.ABC):
@@ -119,34 +118,3 @@ class DataSaver(AdapterCommon, abc.ABC):
         if len(types) > 1 and typing.Union[tuple(types)] == type_:  # noqa: UP007 - built at run time
             return True
         return any(is_compatible(type_, accepted) for accepted in types)
-
-
-class AdapterFormat(DataFormat):
-    """A registered ``DataLoader``/``DataSaver`` class seen as a format: it is built from the
-    decorator's or materializer's arguments and does the work itself."""
-
-    __slots__ = ("adapter",)
-
-    def __init__(self, adapter: type[AdapterCommon]) -> None:
-        super().__init__(
-            adapter.name(),
-            tuple(adapter.applicable_types()),
-            load=adapter.load_data if adapter.can_load() else None,
-            save=adapter.save_data if adapter.can_save() else None,
-        )
-        self.adapter = adapter
-
-    def handles(self, tp: Any, action: str = "load") -> bool:
-        return bool(self.adapter.applies_to(tp))
-
-    def required_arguments(self) -> frozenset[str]:
-        return frozenset(self.adapter.get_required_arguments())
-
-    def load_value(self, tp: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        return self.adapter(**options).load_data(tp)
-
-    def save_value(self, value: Any, options: dict[str, Any]) -> dict[str, Any]:
-        return self.adapter(**options).save_data(value)
-
-    def type_names(self) -> str:
-        return f"{self.adapter.__qualname__} ({super().type_names()})"

@@ -100,6 +100,37 @@ class DataFormat:
         return f"DataFormat({self.name!r}, ({self.type_names()}))"
 
 
+class AdapterFormat(DataFormat):
+    """A registered ``DataLoader``/``DataSaver`` class seen as a format: it is built from the
+    decorator's or materializer's arguments and does the work itself."""
+
+    __slots__ = ("adapter",)
+
+    def __init__(self, adapter: Any) -> None:
+        super().__init__(
+            adapter.name(),
+            tuple(adapter.applicable_types()),
+            load=adapter.load_data if adapter.can_load() else None,
+            save=adapter.save_data if adapter.can_save() else None,
+        )
+        self.adapter = adapter
+
+    def handles(self, tp: Any, action: str = "load") -> bool:
+        return bool(self.adapter.applies_to(tp))
+
+    def required_arguments(self) -> frozenset[str]:
+        return frozenset(self.adapter.get_required_arguments())
+
+    def load_value(self, tp: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        return self.adapter(**options).load_data(tp)
+
+    def save_value(self, value: Any, options: dict[str, Any]) -> dict[str, Any]:
+        return self.adapter(**options).save_data(value)
+
+    def type_names(self) -> str:
+        return f"{self.adapter.__qualname__} ({super().type_names()})"
+
+
 _PATH_ONLY = frozenset({"path"})
 
 #: name -> formats, most recently registered first.
@@ -284,3 +315,14 @@ for _fmt in (
 ):
     register_format(_fmt)
 del _fmt
+
+
+def _register_fileless_adapters() -> None:
+    """Hamilton's literal/environment/memory adapters, which read and write no file."""
+    from .default_data_loaders import DATA_ADAPTERS
+
+    for adapter in DATA_ADAPTERS:
+        register_format(AdapterFormat(adapter))
+
+
+_register_fileless_adapters()

@@ -134,3 +134,19 @@ def assert_same_graph(drivers, *, docs: bool = True) -> None:
         if docs and not var.is_external_input:
             ours, theirs = dag[name].documentation or "", var.documentation or ""
             assert ours.strip() == theirs.strip(), name
+
+
+#: Metadata that differs between any two runs, let alone engines.
+TIMES = ("timestamp", "last_modified")
+
+
+def comparable(metadata: object, folder: Path) -> object:
+    """Loader and saver metadata without times, with paths relative to ``folder`` (each engine
+    writes in its own folder)."""
+    if isinstance(metadata, dict):
+        return {k: comparable(v, folder) for k, v in metadata.items() if k not in TIMES}
+    if isinstance(metadata, str) and metadata.startswith(str(folder)):
+        return Path(metadata).relative_to(folder).as_posix()
+    if isinstance(metadata, str) and str(folder) in metadata:  # notes quoting the path
+        return metadata.replace(str(folder), "<folder>")
+    return metadata

@@ -4,14 +4,10 @@ the same results, the same metadata (times aside) and the same files."""
 
 import importlib
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from compat_support import ENGINES, assert_same, builder, load_module
-
-#: Metadata that differs between any two runs, let alone engines.
-TIMES = ("timestamp", "last_modified")
+from compat_support import ENGINES, assert_same, builder, comparable, load_module
 
 
 def mat_source(engine):
@@ -25,17 +21,6 @@ def api(engine):
         importlib.import_module(f"{engine}.io.materialization"),
         importlib.import_module(f"{engine}.base"),
     )
-
-
-def comparable(metadata, folder):
-    """Metadata without times, paths made relative to ``folder`` (each engine writes its own)."""
-    if isinstance(metadata, dict):
-        return {k: comparable(v, folder) for k, v in metadata.items() if k not in TIMES}
-    if isinstance(metadata, str) and metadata.startswith(str(folder)):
-        return Path(metadata).relative_to(folder).as_posix()
-    if isinstance(metadata, str) and str(folder) in metadata:  # notes quoting the path
-        return metadata.replace(str(folder), "<folder>")
-    return metadata
 
 
 def materializers(engine, out):

@@ -36,9 +36,15 @@ def for_engine(source: str, engine: str) -> str:
     return "".join(out)
 
 
-def load_module(name: str, engine: str, *, register_as: str | None = None) -> types.ModuleType:
+def load_module(
+    name: str, engine: str, *, register_as: str | None = None, plain_annotations: bool = False
+) -> types.ModuleType:
     """Execute ``modules/<name>.py`` for ``engine`` as a fresh module (registered in sys.modules,
-    where Hamilton looks functions' modules up)."""
+    where Hamilton looks functions' modules up).
+
+    The module inherits this file's ``from __future__ import annotations`` (its annotations are
+    strings) unless ``plain_annotations``: some Hamilton decorators (``@datasaver``) read the raw
+    annotation and refuse strings."""
     source = (MODULES / f"{name}.py").read_text()
     rewritten = for_engine(source, engine)
     changed = [
@@ -51,7 +57,8 @@ def load_module(name: str, engine: str, *, register_as: str | None = None) -> ty
     module = types.ModuleType(module_name)
     module.__file__ = str(MODULES / f"{name}.py")
     sys.modules[module_name] = module
-    exec(compile(rewritten, module.__file__, "exec"), module.__dict__)
+    code = compile(rewritten, module.__file__, "exec", dont_inherit=plain_annotations)
+    exec(code, module.__dict__)
     return module
 
 
@@ -146,3 +153,19 @@ def assert_same_tags(drivers) -> None:
         theirs = {k: v for k, v in var.tags.items() if k != "module"}
         ours = {k: v for k, v in dag[name].tags.items() if k != "module"}
         assert ours == theirs, name
+
+
+#: Metadata that differs between any two runs, let alone engines.
+TIMES = ("timestamp", "last_modified")
+
+
+def comparable(metadata: object, folder: Path) -> object:
+    """Loader and saver metadata without times, with paths relative to ``folder`` (each engine
+    writes in its own folder)."""
+    if isinstance(metadata, dict):
+        return {k: comparable(v, folder) for k, v in metadata.items() if k not in TIMES}
+    if isinstance(metadata, str) and metadata.startswith(str(folder)):
+        return Path(metadata).relative_to(folder).as_posix()
+    if isinstance(metadata, str) and str(folder) in metadata:  # notes quoting the path
+        return metadata.replace(str(folder), "<folder>")
+    return metadata

@@ -5,7 +5,7 @@ import pickle
 
 import pandas as pd
 import pytest
-from compat_support import assert_same, run_both
+from compat_support import assert_same, comparable, run_both
 
 
 @pytest.fixture
@@ -57,16 +57,26 @@ def test_loaded_values_and_saved_files_match(files):
         if o not in ("report_saved", "save.report_copy", "joined_csv", "joined_parquet")
     ]
     assert_same({k: ham[k] for k in values}, {k: dag[k] for k in values})
-    for saver in ("report_saved", "save.report_copy", "joined_csv", "joined_parquet"):
-        assert dag[saver]["file_metadata"]["path"].startswith(str(files / "dagwire"))
-        assert dag[saver]["file_metadata"]["size"] > 0
     h, d = files / "hamilton", files / "dagwire"
+    for saver in ("report_saved", "save.report_copy", "joined_csv", "joined_parquet"):
+        assert dag[saver]["file_metadata"]["path"].startswith(str(d))
+        assert dag[saver]["file_metadata"]["size"] > 0
+        assert comparable(dag[saver], d) == comparable(ham[saver], h), saver
     for name, read in [("report.json", json.loads), ("report.pkl", pickle.loads)]:
         assert read((d / name).read_bytes()) == read((h / name).read_bytes()), name
     assert (d / "joined.csv").read_text() == (h / "joined.csv").read_text()
     pd.testing.assert_frame_equal(
         pd.read_parquet(d / "joined.parquet"), pd.read_parquet(h / "joined.parquet")
     )
+
+
+def test_loaders_report_the_same_metadata(files):
+    loaders = ["raw_data.load_data.input_data", "orders.load_data.df", "prices.load_data.df"]
+    ham, dag = run_both("io_decorated", loaders, inputs=inputs_for(files, "loaders"))[:2]
+    for name in loaders:
+        assert_same(ham[name][0], dag[name][0], name)
+        assert comparable(dag[name][1], files) == comparable(ham[name][1], files), name
+    assert dag["orders.load_data.df"][1]["dataframe_metadata"]["rows"] == 2
 
 
 def test_savers_run_only_when_requested(files):

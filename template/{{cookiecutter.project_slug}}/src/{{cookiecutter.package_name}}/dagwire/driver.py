@@ -48,6 +48,7 @@ class Driver:
         allow_module_overrides: bool = False,
         _default_result: ResultBuilder | None = None,
         _executors: tuple[Any, Any] | None = None,
+        _materializers: Sequence[Any] = (),
     ) -> None:
         self.config = dict(config or {})
         self.modules = list(modules)
@@ -65,6 +66,10 @@ class Driver:
             allow_module_overrides=allow_module_overrides,
             check_types=self.adapters.checks_types,
         )
+        if _materializers:
+            from .io.materialization import materialized_graph
+
+            self.graph = materialized_graph(self, _materializers)
         self._public_graph: Any = None
         self._validate_statically()
         for hook in self.adapters.construction_hooks:
@@ -137,6 +142,49 @@ class Driver:
         names = self._names(final_vars)
         given, schedule = self._prepare(names, inputs, overrides)
         return self._run_schedule(self.graph, schedule, given, self.adapters)
+
+    def materialize(
+        self,
+        *materializers: Any,
+        additional_vars: Iterable[str | Callable[..., Any]] | None = None,
+        overrides: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run with ``to.X(...)`` savers and ``from_.X(...)`` loaders added for this run; return
+        (each saver's metadata by id, ``additional_vars``' values)."""
+        from .io.materialization import materialize
+
+        return materialize(self, materializers, list(additional_vars or []), inputs, overrides)
+
+    def validate_materialization(
+        self,
+        *materializers: Any,
+        additional_vars: Iterable[str | Callable[..., Any]] | None = None,
+        overrides: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> None:
+        """Raise what ``materialize`` would raise before running anything."""
+        from .io.materialization import materialized_run
+
+        run, ids, names = materialized_run(self, materializers, list(additional_vars or []))
+        run.validate_execution([*ids, *names], overrides=overrides, inputs=inputs)
+
+    def visualize_materialization(
+        self,
+        *materializers: Any,
+        output_file_path: str | None = None,
+        render_kwargs: dict[str, Any] | None = None,
+        additional_vars: Iterable[str | Callable[..., Any]] | None = None,
+        inputs: dict[str, Any] | None = None,
+        overrides: dict[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> str:
+        """What ``materialize`` would run, drawn as ``visualize_execution`` draws a run."""
+        from .io.materialization import materialized_run
+
+        run, ids, names = materialized_run(self, materializers, list(additional_vars or []))
+        outputs = [*ids, *names]
+        return run.visualize_execution(outputs, output_file_path, render_kwargs, inputs, overrides)
 
     def validate_execution(
         self,
@@ -378,6 +426,7 @@ class Builder(DynamicExecutionOptions):
         self._config: dict[str, Any] = {}
         self._adapters: list[Any] = []
         self._allow_module_overrides = False
+        self._materializers: list[Any] = []
 
     def with_modules(self, *modules: ModuleType) -> Builder:
         self._modules.extend(modules)
@@ -389,6 +438,14 @@ class Builder(DynamicExecutionOptions):
 
     def with_adapters(self, *adapters: Any) -> Builder:
         self._adapters.extend(adapters)
+        return self
+
+    def with_materializers(self, *materializers: Any) -> Builder:
+        """Add ``to.X(...)``/``from_.X(...)`` to every run: savers become nodes to request."""
+        from .io.materialization import check_materializers
+
+        check_materializers(materializers, "with_materializers")
+        self._materializers.extend(materializers)
         return self
 
     def allow_module_overrides(self) -> Builder:
@@ -403,6 +460,7 @@ class Builder(DynamicExecutionOptions):
             allow_module_overrides=self._allow_module_overrides,
             _default_result=_dict_result(),
             _executors=self._executors(),
+            _materializers=self._materializers,
         )
 
 

@@ -34,6 +34,8 @@ _LAZY = {
     "DATA_VALIDATOR_ORIGINAL_OUTPUT_TAG": "validation",
     "load_from": "data_io",
     "save_to": "data_io",
+    "dataloader": "adapters",
+    "datasaver": "adapters",
     "does": "macros",
     "step": "pipes",
     "pipe_input": "pipes",

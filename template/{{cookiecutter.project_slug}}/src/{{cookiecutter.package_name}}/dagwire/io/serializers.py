@@ -130,7 +130,8 @@ def _npy_load(file: BinaryIO) -> Any:
 
 
 def _pickle_dump(value: Any, file: BinaryIO) -> None:
-    pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    # The default protocol, as Apache Hamilton's pickle saver: the same value, the same bytes.
+    pickle.dump(value, file, protocol=pickle.DEFAULT_PROTOCOL)
 
 
 def _pickle_load(file: BinaryIO) -> Any:

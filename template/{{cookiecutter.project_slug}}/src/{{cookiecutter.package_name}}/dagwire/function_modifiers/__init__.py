@@ -42,6 +42,7 @@ _LAZY = {
     "mutate": "pipes",
     "apply_to": "pipes",
     "subdag": "recursive",
+    "InvalidDecoratorException": "base",
 }
 
 __all__ = ["NodeModifier", "Phase", "config", "hamilton_exclude", *_LAZY]

@@ -60,13 +60,16 @@ def restore_builder_state(builder: Any, state: dict[str, Any]) -> None:
 def _importable_name(module: ModuleType, what: str) -> str:
     spec = getattr(module, "__spec__", None)
     name = spec.name if spec is not None else None
-    if name is None or name == "__main__" or importlib.util.find_spec(name) is None:
-        raise UnpicklableModuleError(
-            f"Cannot pickle this {what}: its module {module.__name__!r} "
-            f"({getattr(module, '__file__', None) or 'made at run time'}) cannot be imported by "
-            "name in another process (it was made at run time, e.g. with "
-            "ad_hoc_utils.create_temporary_module, or is the script being run).\n"
-            "Move its functions into a module file on the import path and build the driver from "
-            "that module."
-        )
-    return name
+    if name is not None and name != "__main__" and importlib.util.find_spec(name) is not None:
+        return name
+    if module.__name__ == "__main__":
+        why = f"it is the script being run ({getattr(module, '__file__', '?')})"
+    elif spec is None:
+        why = "it was made at run time (e.g. by ad_hoc_utils.create_temporary_module)"
+    else:
+        why = f"no module {name!r} is on the import path"
+    raise UnpicklableModuleError(
+        f"Cannot pickle this {what}: its module {module.__name__!r} cannot be imported by name "
+        f"in another process: {why}.\nMove its functions into a module file on the import path "
+        "and build the driver from that module."
+    )

@@ -484,12 +484,9 @@ class Builder(DynamicExecutionOptions):
         """An independent builder in the same state: later calls on either leave the other as
         it is. Every attribute is copied (lists, dicts and sets one level deep), whatever
         methods set it; the modules, adapters and executors themselves are shared."""
-        import copy
-
-        twin = copy.copy(self)
-        for name, value in vars(twin).items():
-            if isinstance(value, (list, dict, set)):
-                setattr(twin, name, copy.copy(value))
+        twin = type(self).__new__(type(self))  # not copy.copy: that would pickle the modules
+        for name, value in vars(self).items():
+            setattr(twin, name, value.copy() if isinstance(value, (list, dict, set)) else value)
         return twin
 
     def allow_module_overrides(self) -> Builder:

@@ -247,10 +247,11 @@ def test_invalid_decorator_exception_is_the_engine_error_under_hamiltons_import_
 
     for module in (function_modifiers, base, dependencies, recursive):
         assert module.InvalidDecoratorException is InvalidDecoratorError
-    with pytest.raises(function_modifiers.InvalidDecoratorException):
+    with pytest.raises(function_modifiers.InvalidDecoratorException, match="empty set of fields"):
 
         @function_modifiers.extract_fields({})
         def fields() -> dict:
             return {}
 
-        build(fields)
+    with pytest.raises(ValueError):  # also a ValueError, as every error of the engine
+        function_modifiers.extract_fields([])(one)

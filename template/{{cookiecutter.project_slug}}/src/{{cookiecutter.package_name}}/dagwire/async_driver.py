@@ -187,8 +187,10 @@ class _AsyncRun:
             await asyncio.gather(*tasks.values(), return_exceptions=True)
 
     async def _value(self, name: str) -> Any:
+        """A node's awaited value, or a given value (awaited too if it is a task or a
+        coroutine, as Hamilton awaits awaitable inputs)."""
         task = self.tasks.get(name)
-        return await task if task is not None else self.given[name]
+        return await task if task is not None else await _resolved(self.given[name])
 
     async def _step(self, step: Step) -> Any:
         kwargs = {p: await self._value(p) for p in step.params}

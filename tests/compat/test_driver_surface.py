@@ -192,3 +192,17 @@ def test_invalid_decorator_exception_is_raised_and_caught_the_same_way():
             @modifiers.extract_fields({})
             def fields() -> dict:
                 return {}
+
+
+def test_lineage_stops_at_a_function_the_config_replaces():
+    found = {}
+    for engine, dr in drivers().items():
+        with pytest.raises(ValueError):  # read only by the replaced function: not an input
+            dr.what_is_downstream_of("currency")
+        found[engine] = [
+            sorted(v.name for v in dr.what_is_upstream_of("cost_in_usd")),
+            sorted(v.name for v in dr.what_is_downstream_of("exchange_rate")),
+            sorted(v.name for v in dr.what_is_the_path_between("exchange_rate", "report")),
+        ]
+    assert found["dagwire"] == found["hamilton"]
+    assert "currency" not in found["dagwire"][0]

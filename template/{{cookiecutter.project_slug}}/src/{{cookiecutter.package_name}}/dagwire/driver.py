@@ -172,12 +172,7 @@ class Driver:
             _check_tag_filter(tag_filter)
         graph = self.graph
         variables = [self._variable(n) for n in graph.order]
-        # inputs that only functions replaced by config read are not inputs of this graph
-        read = [
-            n
-            for n in graph.external_inputs
-            if not set(graph.external_inputs[n]) <= graph.config.keys()
-        ]
+        read = [n for n in graph.external_inputs if not graph.only_config_reads(n)]
         variables += [self._variable(n) for n in read]
         variables += [self._variable(n) for n in graph.config_only]  # Hamilton lists them
         if tag_filter:
@@ -396,7 +391,9 @@ class Driver:
         unknown = [
             n
             for n in names
-            if n not in graph.nodes and n not in graph.external_inputs and n not in graph.config
+            if n not in graph.nodes
+            and (n not in graph.external_inputs or graph.only_config_reads(n))
+            and n not in graph.config
         ]
         if unknown:
             raise self.graph.unknown_names_error(unknown, "node")

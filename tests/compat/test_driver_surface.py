@@ -27,12 +27,21 @@ def described(variable, engine):
     """Every field of a Variable, with the module's per-engine name made the same."""
     functions = variable.originating_functions
     tags = {k: v for k, v in variable.tags.items() if k != "module"}
+    type_ = variable.type
+    if getattr(type_, "__module__", "").startswith("compat_"):  # a class of the loaded module
+        type_ = type_.__qualname__
     return {
-        "type": variable.type,
+        "type": type_,
         "tags": tags,
         "module": variable.tags.get("module", "").replace(engine, "ENGINE"),
         "is_external_input": variable.is_external_input,
-        "originating_functions": [f.__name__ for f in functions] if functions else functions,
+        # Hamilton renames a @config.when function (f__variant -> f) and keeps the old name in
+        # __original_name__; the engine leaves the user's function as it is
+        "originating_functions": (
+            [getattr(f, "__original_name__", f.__name__) for f in functions]
+            if functions
+            else functions
+        ),
         "documentation": (variable.documentation or "").strip(),
         "required_dependencies": set(variable.required_dependencies),
         "optional_dependencies": set(variable.optional_dependencies),
@@ -45,6 +54,28 @@ def test_every_field_of_every_variable_matches(config):
         e: {v.name: described(v, e) for v in dr.list_available_variables()}
         for e, dr in drivers(config).items()
     }
+    assert sorted(found["dagwire"]) == sorted(found["hamilton"])
+    for name, expected in found["hamilton"].items():
+        assert found["dagwire"][name] == expected, name
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "extracted",
+        "tagged",
+        "parameterized",
+        "macros_does",
+        "subdag_features",
+        "config_variants",
+        "wrapped",
+    ],
+)
+def test_every_field_matches_on_the_other_compat_modules(module):
+    found = {}
+    for engine in ENGINES:
+        dr = builder(engine).with_modules(load_module(module, engine)).build()
+        found[engine] = {v.name: described(v, engine) for v in dr.list_available_variables()}
     assert sorted(found["dagwire"]) == sorted(found["hamilton"])
     for name, expected in found["hamilton"].items():
         assert found["dagwire"][name] == expected, name

@@ -167,3 +167,17 @@ def test_the_async_driver_loads_only_when_imported():
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": parent}
     )
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_overrides_and_awaitable_inputs_as_in_hamilton():
+    async def gate_later() -> asyncio.Event:
+        await asyncio.sleep(0)
+        return asyncio.Event()
+
+    async def main():
+        dr = await async_driver.Builder().with_modules(MODULE).build()
+        overridden = await dr.execute(["shouted"], overrides={"joined": "given"})
+        awaited = await dr.execute(["joined"], inputs={"gate": gate_later()})
+        return overridden, awaited
+
+    assert run(main()) == ({"shouted": "GIVEN"}, {"joined": "left+right"})

@@ -70,3 +70,19 @@ def test_async_driver_lists_the_same_variables():
         }
 
     assert asyncio.run(variables("dagwire")) == asyncio.run(variables("hamilton"))
+
+
+def test_a_task_given_as_input_is_awaited_by_both():
+    async def later(value):
+        await asyncio.sleep(0)
+        return value
+
+    async def run(engine):
+        module = load_module("async_pipeline", engine)
+        dr = await imported(engine, "async_driver").Builder().with_modules(module).build()
+        inputs = {"request": Request({}), "delay": asyncio.ensure_future(later(0.0))}
+        return await dr.execute(["pipeline"], inputs=inputs)
+
+    ham, dag = (asyncio.run(run(e)) for e in ENGINES)
+    assert_same(ham, dag)
+    assert dag["pipeline"]["computation1"] is True

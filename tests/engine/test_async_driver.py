@@ -177,7 +177,7 @@ def test_overrides_and_awaitable_inputs_as_in_hamilton():
     async def main():
         dr = await async_driver.Builder().with_modules(MODULE).build()
         overridden = await dr.execute(["shouted"], overrides={"joined": "given"})
-        awaited = await dr.execute(["joined"], inputs={"gate": gate_later()})
+        awaited = await dr.execute(["joined"], inputs={"gate": asyncio.ensure_future(gate_later())})
         return overridden, awaited
 
     assert run(main()) == ({"shouted": "GIVEN"}, {"joined": "left+right"})

@@ -113,6 +113,7 @@ class AsyncDriver(driver.Driver):
                 "draw the run with dr.visualize_execution(...) instead."
             )
         names = self._names(final_vars)
+        inputs = await _awaited_inputs(inputs)
         given, schedule = self._prepare(names, inputs, overrides)
         run_id = new_execution_id()
         graph = self.public_graph if self._observes_graph() else None
@@ -187,10 +188,8 @@ class _AsyncRun:
             await asyncio.gather(*tasks.values(), return_exceptions=True)
 
     async def _value(self, name: str) -> Any:
-        """A node's awaited value, or a given value (awaited too if it is a task or a
-        coroutine, as Hamilton awaits awaitable inputs)."""
         task = self.tasks.get(name)
-        return await task if task is not None else await _resolved(self.given[name])
+        return await task if task is not None else self.given[name]
 
     async def _step(self, step: Step) -> Any:
         kwargs = {p: await self._value(p) for p in step.params}
@@ -235,6 +234,18 @@ class _AsyncRun:
 
 
 _NODE_HOOKS = {"pre_node_execute", "post_node_execute"}
+
+
+async def _awaited_inputs(inputs: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Inputs with awaitable values (tasks, coroutines) awaited, together, before anything is
+    checked or run: Hamilton accepts them, and every reader then sees the same value."""
+    if not inputs:
+        return inputs
+    pending = {k: v for k, v in inputs.items() if inspect.isawaitable(v)}
+    if not pending:
+        return inputs
+    values = await asyncio.gather(*pending.values())
+    return {**inputs, **dict(zip(pending, values, strict=True))}
 
 
 async def _resolved(value: Any) -> Any:

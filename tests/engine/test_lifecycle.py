@@ -69,7 +69,7 @@ def test_no_adapters_means_nodes_are_called_straight_from_the_loop():
 
     build(probe).execute(["probe"], inputs={"x": 1})
     build(probe, adapters=[NodeTimer()]).execute(["probe"], inputs={"x": 1})
-    assert callers == ["run_schedule", "run_node"]  # adapters add a layer; no adapters add nothing
+    assert callers == ["run_schedule", "call_node"]  # adapters add a layer; no adapters add nothing
 
 
 def test_engine_import_does_not_load_the_built_in_adapters_or_heavy_modules():

@@ -46,7 +46,7 @@ def test_a_checked_node_becomes_raw_checks_and_the_released_value():
         "score_data_type_validator",
     }
     assert user_tags(dr.graph.nodes["score"]) == {"owner": "me"}
-    checks = dr.list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: True})
+    checks = dr.list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: None})  # True: refused
     assert sorted(v.name for v in checks) == ["score_data_type_validator", "score_range_validator"]
     out = dr.execute(["score", "score_range_validator"], inputs={"x": 3})
     assert out["score"] == 3 and out["score_range_validator"].passes

@@ -50,6 +50,8 @@ class Driver:
         _executors: tuple[Any, Any] | None = None,
         _materializers: Sequence[Any] = (),
     ) -> None:
+        # What pickling needs to build this driver again in another process (see __reduce__).
+        self._arguments = {k: v for k, v in locals().items() if k != "self"}
         self.config = dict(config or {})
         self.modules = list(modules)
         listed = [
@@ -75,6 +77,13 @@ class Driver:
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._schedules: dict[tuple[Any, ...], Schedule] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the modules by name, with the config and settings; the graph is built again
+        where it is unpickled (as in Apache Hamilton, whose drivers ship to process pools)."""
+        from .pickling import driver_reduction
+
+        return driver_reduction(self)
 
     @property
     def public_graph(self) -> Any:
@@ -205,12 +214,49 @@ class Driver:
     def list_available_variables(
         self, *, tag_filter: dict[str, Any] | None = None
     ) -> list[Variable]:
-        variables = [self._variable(n) for n in self.graph.order]
-        variables += [self._variable(n) for n in self.graph.external_inputs]
-        variables += [self._variable(n) for n in self.graph.config_only]  # Hamilton lists them
+        """Every node and input. ``tag_filter`` keeps those whose tags match every key: a tag
+        value, any of a list of values, or (None) any value."""
+        if tag_filter:
+            _check_tag_filter(tag_filter)
+        graph = self.graph
+        variables = [self._variable(n) for n in graph.order]
+        read = [n for n in graph.external_inputs if not graph.only_config_reads(n)]
+        variables += [self._variable(n) for n in read]
+        variables += [self._variable(n) for n in graph.config_only]  # Hamilton lists them
         if tag_filter:
             variables = [v for v in variables if _tags_match(v.tags, tag_filter)]
         return variables
+
+    def has_cycles(
+        self, final_vars: Iterable[str | Callable[..., Any]], _fn_graph: Any = None
+    ) -> bool:
+        """Whether computing ``final_vars`` meets a cycle: always False for a built driver.
+
+        Apache Hamilton builds graphs with cycles and answers here; the engine refuses a cycle
+        when the driver is built, naming the nodes on it and their files, so a driver that exists
+        has none. The requested names are still checked, as Hamilton does.
+        """
+        names = self._names(final_vars)
+        self._check_known(names)
+        return False
+
+    def export_execution(
+        self,
+        final_vars: Iterable[str | Callable[..., Any]],
+        inputs: dict[str, Any] | None = None,
+        overrides: dict[str, Any] | None = None,
+    ) -> str:
+        """The nodes ``execute(final_vars, ...)`` would run and the inputs they read, as
+        Apache Hamilton's JSON: ``{"nodes": [...]}`` sorted by name, each node as
+        ``HamiltonNode.as_dict()`` gives it. Refuses what ``execute`` would refuse."""
+        import json
+
+        names = self._names(final_vars)
+        _, schedule = self._prepare(names, inputs, overrides)
+        computed = {s.name for s in schedule.steps}
+        read = {p for s in schedule.steps for p in s.params} - computed
+        shown = sorted(computed | read | (set(names) - set(overrides or ())))
+        return json.dumps({"nodes": [self._public_node(n).as_dict() for n in shown]})
 
     def what_is_upstream_of(self, *node_names: str) -> list[Variable]:
         self._check_known(node_names)
@@ -339,6 +385,8 @@ class Driver:
             inputs = self._without_computed(inputs)
         given = {**self.config, **inputs, **(overrides or {})}
         schedule = self._schedule(names, frozenset(given))
+        for name in schedule.unset_inputs:  # requested inputs not given are None, as in Hamilton
+            given[name] = None
         if schedule.input_types and self.adapters.checks_types:
             check_input_types(schedule, given, overrides or (), self.graph)
         return given, schedule
@@ -391,7 +439,9 @@ class Driver:
         unknown = [
             n
             for n in names
-            if n not in graph.nodes and n not in graph.external_inputs and n not in graph.config
+            if n not in graph.nodes
+            and (n not in graph.external_inputs or graph.only_config_reads(n))
+            and n not in graph.config
         ]
         if unknown:
             raise self.graph.unknown_names_error(unknown, "node")
@@ -401,12 +451,25 @@ class Driver:
         ordered = sorted(names, key=lambda n: (n in position, position.get(n, 0), n))
         return [self._variable(n) for n in ordered]
 
-    def _variable(self, name: str) -> Variable:
+    def _public_node(self, name: str) -> Any:
+        """The ``HamiltonNode`` view of a node, or of an input (also a function the config
+        replaces: Hamilton presents it as an input)."""
         from .graph_types import HamiltonNode
 
-        node = HamiltonNode.from_graph_node(self.graph, name)
+        graph = self.graph
+        if name in graph.nodes and name not in graph.config:
+            return HamiltonNode.from_graph_node(graph, name)
+        return HamiltonNode.from_input(graph, name, [m.__name__ for m in self.modules])
+
+    def _variable(self, name: str) -> Variable:
+        node = self._public_node(name)
         if node.is_external_input:
-            return Variable(name, node.type, is_external_input=True)
+            return Variable(
+                name,
+                node.type,
+                is_external_input=True,
+                originating_functions=node.originating_functions,
+            )
         return Variable(
             name=name,
             type=node.type,
@@ -425,8 +488,20 @@ class Builder(DynamicExecutionOptions):
         self._modules: list[ModuleType] = []
         self._config: dict[str, Any] = {}
         self._adapters: list[Any] = []
+        self._adapter: Any = None
         self._allow_module_overrides = False
         self._materializers: list[Any] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its modules by name (see ``pickling``)."""
+        from .pickling import builder_state
+
+        return builder_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from .pickling import restore_builder_state
+
+        restore_builder_state(self, state)
 
     def with_modules(self, *modules: ModuleType) -> Builder:
         self._modules.extend(modules)
@@ -448,6 +523,26 @@ class Builder(DynamicExecutionOptions):
         self._materializers.extend(materializers)
         return self
 
+    def with_adapter(self, adapter: Any) -> Builder:
+        """Hamilton's single (legacy) adapter, such as ``base.SimplePythonGraphAdapter``; it
+        joins the ``with_adapters`` ones. Only one call is allowed, as in Hamilton."""
+        if self._adapter is not None:
+            raise DagwireError(
+                f"with_adapter() was called twice ({self._adapter!r}, then {adapter!r}); pass "
+                "several adapters with with_adapters(a, b) instead."
+            )
+        self._adapter = adapter
+        return self
+
+    def copy(self) -> Builder:
+        """An independent builder in the same state: later calls on either leave the other as
+        it is. Every attribute is copied (lists, dicts and sets one level deep), whatever
+        methods set it; the modules, adapters and executors themselves are shared."""
+        twin = type(self).__new__(type(self))  # not copy.copy: that would pickle the modules
+        for name, value in vars(self).items():
+            setattr(twin, name, value.copy() if isinstance(value, (list, dict, set)) else value)
+        return twin
+
     def allow_module_overrides(self) -> Builder:
         self._allow_module_overrides = True
         return self
@@ -456,7 +551,7 @@ class Builder(DynamicExecutionOptions):
         return Driver(
             self._config,
             *self._modules,
-            adapters=self._adapters,
+            adapters=[*self._adapters, *([self._adapter] if self._adapter is not None else [])],
             allow_module_overrides=self._allow_module_overrides,
             _default_result=_dict_result(),
             _executors=self._executors(),
@@ -497,6 +592,20 @@ def _name_of(var: Any, modules: list[ModuleType]) -> str:
             f"({names}). Request it by name, or add its module with Builder().with_modules()."
         )
     return function_node_name(var)
+
+
+def _check_tag_filter(tag_filter: dict[str, Any]) -> None:
+    """Refuse filter values Hamilton refuses: each is a string, a non-empty list, or None."""
+    wrong = [
+        f"{key!r}: {value!r}"
+        for key, value in tag_filter.items()
+        if not (value is None or isinstance(value, str) or (isinstance(value, list) and value))
+    ]
+    if wrong:
+        raise DagwireError(
+            f"Invalid tag_filter value{'s' if len(wrong) > 1 else ''} {', '.join(wrong)}: each "
+            "value must be a string, a non-empty list of strings, or None (any value)."
+        )
 
 
 def _tags_match(tags: dict[str, Any], tag_filter: dict[str, Any]) -> bool:

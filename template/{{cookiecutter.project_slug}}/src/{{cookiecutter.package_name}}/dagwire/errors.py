@@ -46,6 +46,10 @@ class InvalidDecoratorError(DagwireError):
     """A function modifier was used in a way it cannot support."""
 
 
+#: Apache Hamilton's name for the same error: ``except`` works with either name.
+InvalidDecoratorException = InvalidDecoratorError
+
+
 class AdapterError(DagwireError):
     """Adapters were combined in a way that makes a step ambiguous."""
 

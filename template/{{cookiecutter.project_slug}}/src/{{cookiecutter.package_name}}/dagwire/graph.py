@@ -163,7 +163,8 @@ class FunctionGraph:
 
     # --- lineage -------------------------------------------------------------------------------
     def upstream(self, names: Iterable[str]) -> set[str]:
-        """``names`` and everything they depend on, including external inputs."""
+        """``names`` and everything they depend on, including external inputs. A function the
+        config replaces depends on nothing: its value is the config's."""
         seen: set[str] = set()
         stack = list(names)
         while stack:
@@ -172,22 +173,31 @@ class FunctionGraph:
                 continue
             seen.add(name)
             node = self.nodes.get(name)
-            if node is not None:
+            if node is not None and name not in self.config:
                 stack.extend(node.inputs)
         return seen
 
     def downstream(self, names: Iterable[str]) -> set[str]:
-        """``names`` and everything that depends on them."""
+        """``names`` and everything that depends on them (not through a function the config
+        replaces: its value does not depend on its parameters)."""
         seen: set[str] = set()
         stack = list(names)
+        config = self.config
         while stack:
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            stack.extend(self.downstream_of.get(name, ()))
-            stack.extend(self.external_inputs.get(name, ()))
+            for reader in (*self.downstream_of.get(name, ()), *self.external_inputs.get(name, ())):
+                if reader not in config:
+                    stack.append(reader)
         return seen
+
+    def only_config_reads(self, name: str) -> bool:
+        """Whether ``name`` is an input read only by functions the config replaces: then it is
+        no input of this graph (Apache Hamilton does not list it)."""
+        readers = self.external_inputs.get(name)
+        return bool(readers) and all(r in self.config for r in readers)
 
     def dependency(self, node_name: str, input_name: str) -> Dependency:
         return self.nodes[node_name].inputs[input_name]

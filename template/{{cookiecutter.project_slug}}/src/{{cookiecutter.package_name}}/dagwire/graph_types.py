@@ -54,6 +54,28 @@ class HamiltonNode:
             },
         )
 
+    @staticmethod
+    def from_input(graph: FunctionGraph, name: str, module_names: list[str]) -> HamiltonNode:
+        """The view of ``name`` as an input of the graph, read by its nodes, as Apache Hamilton
+        presents it: a value no node computes, or a function the config replaces.
+
+        Its originating functions are the functions that read it, in Hamilton's order (modules
+        in the order given, functions by name within one): the first reader, then any reader
+        declaring another type. Inputs only config-replaced functions read have no readers.
+        """
+        readers = input_readers(graph, name, module_names)
+        functions: list[Callable[..., Any]] = []
+        declared: list[Any] = []
+        for reader in readers:
+            node = graph.nodes[reader]
+            type_ = node.inputs[name].type
+            if (not functions or type_ not in declared) and node.user_function is not None:
+                functions.append(node.user_function)
+                declared.append(type_)
+        computed = graph.nodes.get(name)
+        type_ = declared[0] if declared else computed.type if computed else Any
+        return HamiltonNode(name, type_, {}, True, tuple(functions) or None, None, set(), set(), {})
+
     @functools.cached_property
     def version(self) -> str | None:
         """A hash of the originating function's source; None for inputs and built-in nodes."""
@@ -68,13 +90,15 @@ class HamiltonNode:
         return hashlib.sha256(source.strip().encode()).hexdigest()
 
     def as_dict(self) -> dict[str, Any]:
+        """The node as JSON-ready data, with Hamilton's keys (``Driver.export_execution``)."""
         return {
             "name": self.name,
             "tags": self.tags,
-            "output_type": getattr(self.type, "__name__", str(self.type)),
+            "output_type": type_string(self.type),
             "required_dependencies": sorted(self.required_dependencies),
             "optional_dependencies": sorted(self.optional_dependencies),
-            "documentation": self.documentation,
+            "source": _source_of(self.originating_functions),
+            "documentation": self.documentation or "",
             "version": self.version,
         }
 
@@ -114,3 +138,41 @@ def _defaults_of(fn: Any) -> dict[str, Any]:
     found = dict(zip(positional[len(positional) - len(defaults) :], defaults, strict=True))
     found.update(getattr(fn, "__kwdefaults__", None) or {})
     return found
+
+
+def input_readers(graph: FunctionGraph, name: str, module_names: list[str]) -> list[str]:
+    """The nodes reading input ``name`` that run (not replaced by config), in Hamilton's order."""
+    config = graph.config
+    readers = graph.external_inputs.get(name) or graph.downstream_of.get(name, [])
+    modules = {module: i for i, module in enumerate(module_names)}
+
+    def hamilton_order(reader: str) -> tuple[int, str]:
+        fn = graph.nodes[reader].user_function
+        module = getattr(fn, "__module__", None)
+        return modules.get(module, len(modules)), getattr(fn, "__name__", reader)
+
+    return sorted((r for r in readers if r not in config), key=hamilton_order)
+
+
+def type_string(type_: Any) -> str:
+    """A type's short name as Hamilton writes it in exports: ``int``, ``DataFrame``, ``dict``."""
+    import typing
+
+    if typing.get_origin(type_) is typing.Annotated:
+        return type_string(typing.get_args(type_)[0])
+    name = getattr(type_, "__name__", None)
+    if name:
+        return name
+    origin = typing.get_origin(type_)
+    return type_string(origin) if origin is not None else repr(type_)
+
+
+def _source_of(functions: tuple[Callable[..., Any], ...] | None) -> str | None:
+    if not functions:
+        return None
+    import inspect
+
+    try:
+        return inspect.getsource(functions[0])
+    except (OSError, TypeError):
+        return None

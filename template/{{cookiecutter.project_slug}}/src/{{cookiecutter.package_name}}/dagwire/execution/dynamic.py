@@ -79,11 +79,11 @@ class Level:
 class DynamicSchedule:
     """A ``Schedule`` (same fields) plus the tree of levels."""
 
-    __slots__ = ("final_vars", "steps", "input_types", "root")
+    __slots__ = ("final_vars", "steps", "input_types", "unset_inputs", "root")
 
     def __init__(self, schedule: Any, root: Level) -> None:
         self.final_vars, self.steps, self.root = schedule.final_vars, schedule.steps, root
-        self.input_types = schedule.input_types
+        self.input_types, self.unset_inputs = schedule.input_types, schedule.unset_inputs
 
 
 def dynamic_schedule(

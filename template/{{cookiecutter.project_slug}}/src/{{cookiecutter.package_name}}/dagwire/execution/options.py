@@ -17,6 +17,7 @@ class DynamicExecutionOptions:
     _dynamic = False
     _local_executor: Any = None
     _remote_executor: Any = None
+    _grouping_strategy: Any = None
 
     def enable_dynamic_execution(self, *, allow_experimental_mode: bool = False) -> Any:
         """Allow ``Parallelizable``/``Collect`` and choose executors with the methods below."""
@@ -47,9 +48,33 @@ class DynamicExecutionOptions:
         self.with_local_executor(execution_manager.local_executor)
         return self.with_remote_executor(execution_manager.remote_executor)
 
+    def with_grouping_strategy(self, grouping_strategy: Any) -> Any:
+        """Accept Hamilton's grouping strategies; results never depend on the choice (see
+        ``execution.grouping`` for how the engine groups nodes into tasks)."""
+        from .grouping import GroupingStrategy
+
+        self._require_dynamic("with_grouping_strategy", self._grouping_strategy)
+        if not isinstance(grouping_strategy, GroupingStrategy):
+            raise DynamicExecutionError(
+                "with_grouping_strategy() takes a strategy from execution.grouping, such as "
+                f"GroupByRepeatableBlocks(), got {grouping_strategy!r}."
+            )
+        self._grouping_strategy = grouping_strategy
+        return self
+
     def _checked_executor(self, method: str, executor: Any, current: Any) -> Any:
         from .executors import TaskExecutor
 
+        self._require_dynamic(method, current)
+        if not isinstance(executor, TaskExecutor):
+            raise DynamicExecutionError(
+                f"{method}() takes a task executor such as MultiThreadingExecutor(8) from the "
+                f"engine's executors module, got {executor!r}."
+            )
+        return executor
+
+    def _require_dynamic(self, method: str, current: Any) -> None:
+        """Refuse a dynamic-execution setting before dynamic execution, or set twice."""
         if not self._dynamic:
             raise DynamicExecutionError(
                 f"{method}() needs dynamic execution: call "
@@ -57,12 +82,6 @@ class DynamicExecutionOptions:
             )
         if current is not None:
             raise DynamicExecutionError(f"{method}() was called twice; keep one of the calls.")
-        if not isinstance(executor, TaskExecutor):
-            raise DynamicExecutionError(
-                f"{method}() takes a task executor such as MultiThreadingExecutor(8) from the "
-                f"engine's executors module, got {executor!r}."
-            )
-        return executor
 
     def _executors(self) -> tuple[Any, Any] | None:
         return (self._local_executor, self._remote_executor) if self._dynamic else None

@@ -40,6 +40,8 @@ class Schedule(NamedTuple):
     steps: tuple[Step, ...]
     #: (external input, a type declared for it, the nodes declaring it) for the inputs it reads.
     input_types: tuple[tuple[str, Any, tuple[str, ...]], ...] = ()
+    #: Requested outputs that are inputs nobody gave: their value is None, as in Apache Hamilton.
+    unset_inputs: tuple[str, ...] = ()
 
 
 def make_schedule(
@@ -85,20 +87,24 @@ def _make_schedule(
     steps.reverse()
     inputs = needed.intersection(graph.external_inputs)
     absent = inputs.difference(given)
+    unset: tuple[str, ...] = ()
     if absent:
-        steps = _without_absent_inputs(steps, absent, final_vars, graph)
+        steps = _without_absent_inputs(steps, absent, graph)
+        unset = tuple(v for v in final_vars if v in absent)
     input_types = _declared_types(inputs - absent, needed, given, graph) if inputs else ()
-    return Schedule(final_vars, tuple(steps), input_types)
+    return Schedule(final_vars, tuple(steps), input_types, unset)
 
 
 _new_tuple = tuple.__new__
 
 
-def _without_absent_inputs(
-    steps: list[Step], absent: set[str], final_vars: tuple[str, ...], graph: FunctionGraph
-) -> list[Step]:
-    """Leave absent optional inputs to the function's default; refuse absent required ones."""
-    missing: dict[str, list[str]] = {v: ["(requested output)"] for v in final_vars if v in absent}
+def _without_absent_inputs(steps: list[Step], absent: set[str], graph: FunctionGraph) -> list[Step]:
+    """Leave absent optional inputs to the function's default; refuse absent required ones.
+
+    An absent input that is only requested, not read by a step, is no error: Apache Hamilton
+    returns None for it (see ``Schedule.unset_inputs``).
+    """
+    missing: dict[str, list[str]] = {}
     kept = []
     for step in steps:
         if absent.isdisjoint(step.params):

@@ -51,6 +51,7 @@ _LAZY = {
     "resolve": "delayed",
     "resolve_from_config": "delayed",
     "ResolveAt": "delayed",
+    "InvalidDecoratorException": "base",
 }
 
 __all__ = ["NodeModifier", "Phase", "config", "hamilton_exclude", *_LAZY]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from ..errors import InvalidDecoratorError
+from ..errors import InvalidDecoratorError, InvalidDecoratorException  # noqa: F401 - Hamilton's import path
 from ..node import Node, node_from_function, origin_of
 
 MODIFIERS_ATTR = "__dagwire_modifiers__"

@@ -11,7 +11,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import InvalidDecoratorError
+from ..errors import InvalidDecoratorError, InvalidDecoratorException  # noqa: F401 - Hamilton's import path
 
 
 class ParametrizedDependency:

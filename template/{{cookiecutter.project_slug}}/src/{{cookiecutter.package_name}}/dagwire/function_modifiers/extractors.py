@@ -110,6 +110,15 @@ class extract_fields(NodeTransformer):
         self.fields = fields
         self.fill_with = fill_with
 
+    def validate(self, fn: Callable[..., Any]) -> None:
+        """An empty set of fields is refused when decorating, as in Hamilton."""
+        if self.fields is not None and not self.fields:
+            raise InvalidDecoratorError(
+                f"@extract_fields on {origin_of(fn)} got an empty set of fields: name the "
+                'fields to extract, e.g. @extract_fields({"a": int}), or leave the arguments out '
+                "to read a TypedDict."
+            )
+
     def transform_node(
         self, node: Node, fn: Callable[..., Any], config: dict[str, Any]
     ) -> list[Node]:

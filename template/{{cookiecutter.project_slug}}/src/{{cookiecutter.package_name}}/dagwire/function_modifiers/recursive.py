@@ -16,7 +16,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from ..errors import InvalidDecoratorError
+from ..errors import InvalidDecoratorError, InvalidDecoratorException  # noqa: F401 - Hamilton's import path
 from ..node import Dependency, Node, node_from_function, origin_of, public_functions_of
 from .base import NodeModifier, Phase, nodes_from_function, passthrough
 from .dependencies import (

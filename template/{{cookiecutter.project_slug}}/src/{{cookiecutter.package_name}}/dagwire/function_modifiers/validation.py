@@ -8,7 +8,7 @@ As in Apache Hamilton, a checked node ``x`` becomes three kinds of nodes:
 
 so requesting ``x`` always runs its checks, and the results are outputs like any other
 (``dr.execute(["x", "x_range_validator"])``; find them with
-``list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: True})``).
+``list_available_variables(tag_filter={IS_DATA_VALIDATOR_TAG: None})``).
 """
 
 from __future__ import annotations

@@ -63,32 +63,14 @@ class AdapterSet:
         node's failure for the hooks too.
         """
         hooks = self.node_hooks
-        common = dict(
-            node_name=node.name,
-            node_tags=node.tags,
-            node_kwargs=kwargs,
-            node_return_type=node.type,
-            task_id=task_id,
-            run_id=run_id,
-        )
+        common = node_hook_arguments(node, kwargs, task_id, run_id)
         try:
             if hooks:
                 input_types = {k: d.type for k, d in node.inputs.items()}
                 for hook in hooks:
                     hook.run_before_node_execution(**common, node_input_types=input_types)
             try:
-                if self.node_method is not None:
-                    result = self.node_method.run_to_execute_node(
-                        node_name=node.name,
-                        node_tags=node.tags,
-                        node_callable=node.fn,
-                        node_kwargs=kwargs,
-                        task_id=task_id,
-                        is_expand=is_expand,
-                        is_collect=is_collect,
-                    )
-                else:
-                    result = node.fn(**kwargs)
+                result = self.call_node(node, kwargs, task_id, is_expand, is_collect)
                 if is_expand:
                     result = list(result)
             except Exception as exc:
@@ -102,6 +84,41 @@ class AdapterSet:
             note_node_failure(exc, node.name)
             raise
         return result
+
+    def call_node(
+        self,
+        node: Any,
+        kwargs: dict[str, Any],
+        task_id: str | None = None,
+        is_expand: bool = False,
+        is_collect: bool = False,
+    ) -> Any:
+        """The node's function called on ``kwargs``, or the node-execution method's result."""
+        if self.node_method is None:
+            return node.fn(**kwargs)
+        return self.node_method.run_to_execute_node(
+            node_name=node.name,
+            node_tags=node.tags,
+            node_callable=node.fn,
+            node_kwargs=kwargs,
+            task_id=task_id,
+            is_expand=is_expand,
+            is_collect=is_collect,
+        )
+
+
+def node_hook_arguments(
+    node: Any, kwargs: dict[str, Any], task_id: str | None, run_id: str
+) -> dict[str, Any]:
+    """What node hooks receive before and after a node, besides the outcome."""
+    return dict(
+        node_name=node.name,
+        node_tags=node.tags,
+        node_kwargs=kwargs,
+        node_return_type=node.type,
+        task_id=task_id,
+        run_id=run_id,
+    )
 
 
 _ADAPTER_TYPES = (

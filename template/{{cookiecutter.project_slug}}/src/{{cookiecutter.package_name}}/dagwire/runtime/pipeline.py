@@ -243,7 +243,8 @@ class Pipeline:
             },
             executor=execution.get("executor", "threads"),
             max_tasks=execution.get("max_tasks", 4),
-            cache=CacheSettings.of(data.get("cache", {}), f"{source}: [cache]", PipelineDefinitionError
+            cache=CacheSettings.of(
+                data.get("cache", {}), f"{source}: [cache]", PipelineDefinitionError
             ),
             package=package,
             source=source,

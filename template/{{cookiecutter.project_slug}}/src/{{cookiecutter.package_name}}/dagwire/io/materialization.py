@@ -187,7 +187,8 @@ def _driver_on(driver: Any, graph: FunctionGraph) -> Any:
     """A shallow copy of ``driver`` that runs ``graph`` and returns a dict of outputs."""
     from ..lifecycle.api import DictResult
 
-    run = copy.copy(driver)
+    run = object.__new__(type(driver))  # not copy.copy: a Driver pickles by module names
+    run.__dict__.update(vars(driver))
     run.graph = graph
     run._schedules = {}
     run._public_graph = None

@@ -6,6 +6,7 @@ dr.execute(["revenue"], inputs={"year": 2025})
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -67,6 +68,9 @@ class Driver:
         )
         self._public_graph: Any = None
         self._validate_statically()
+        cache = self._cache_adapter()
+        if cache is not None:
+            cache.bind_graph(self.graph)
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -80,6 +84,26 @@ class Driver:
 
             self._public_graph = HamiltonGraph.from_graph(self.graph)
         return self._public_graph
+
+    @property
+    def cache(self) -> Any:
+        """The cache adapter of ``Builder().with_cache()``: what the last runs computed and
+        retrieved (``dr.cache.logs()``), their versions and keys, and its stores."""
+        found = self._cache_adapter()
+        if found is None:
+            raise DagwireError(
+                "This driver has no cache. Build it with Builder().with_cache(path=...) to reuse "
+                "results across runs."
+            )
+        return found
+
+    def _cache_adapter(self) -> Any:
+        """The cache adapter among the adapters (none unless the caching package was loaded)."""
+        module = sys.modules.get(f"{__package__}.caching.adapter")
+        if module is None:
+            return None
+        kind = module.HamiltonCacheAdapter
+        return next((a for a in self.adapters.all if isinstance(a, kind)), None)
 
     # --- running -----------------------------------------------------------------------------
     def execute(
@@ -389,6 +413,18 @@ class Builder(DynamicExecutionOptions):
 
     def with_adapters(self, *adapters: Any) -> Builder:
         self._adapters.extend(adapters)
+        return self
+
+    def with_cache(self, path: Any = ".hamilton_cache", **options: Any) -> Builder:
+        """Reuse results across runs, kept under ``path`` (a folder or an fsspec URL). Takes
+        Apache Hamilton's arguments: ``recompute=``, ``ignore=``, ``disable=``, ``default=`` (node
+        names, or True for all), ``default_behavior=``, ``metadata_store=``, ``result_store=``,
+        ``log_to_file=``; see ``caching.adapter``."""
+        from .caching.adapter import HamiltonCacheAdapter
+
+        if any(isinstance(a, HamiltonCacheAdapter) for a in self._adapters):
+            raise DagwireError("with_cache() was called twice, or a cache adapter was also given.")
+        self._adapters.append(HamiltonCacheAdapter(path, **options))
         return self
 
     def allow_module_overrides(self) -> Builder:

@@ -33,6 +33,8 @@ class AdapterSet:
         #: Whether edge and input types are checked (NoEdgeAndInputTypeChecking turns both off).
         self.checks_types = not any(isinstance(a, NoEdgeAndInputTypeChecking) for a in adapters)
         self.node_method = _at_most_one(adapters, NodeExecutionMethod, "run_to_execute_node")
+        #: Hamilton's method takes no run_id; methods that accept it (the cache's) receive it.
+        self._method_takes_run_id = _accepts(self.node_method, "run_to_execute_node", "run_id")
         self.result_builder = (
             _at_most_one(adapters, ResultBuilder, "build_result") or default_result or DictResult()
         )
@@ -86,6 +88,7 @@ class AdapterSet:
                         task_id=task_id,
                         is_expand=is_expand,
                         is_collect=is_collect,
+                        **({"run_id": run_id} if self._method_takes_run_id else {}),
                     )
                 else:
                     result = node.fn(**kwargs)
@@ -118,6 +121,14 @@ _ADAPTER_TYPES = (
 
 def _is_adapter(obj: Any) -> bool:
     return isinstance(obj, _ADAPTER_TYPES)
+
+
+def _accepts(adapter: Any, method: str, keyword: str) -> bool:
+    code = getattr(getattr(adapter, method, None), "__code__", None)
+    if code is None:
+        return False
+    named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return keyword in named or bool(code.co_flags & 0x08)  # CO_VARKEYWORDS
 
 
 def _at_most_one(adapters: list[Any], kind: type, method: str) -> Any:

@@ -51,7 +51,9 @@ class HamiltonNode:
             optional_dependencies=optional,
             optional_dependencies_default_values={
                 k: v for k, v in _defaults_of(fn).items() if k in optional
-            },
+            }
+            if optional
+            else {},
         )
 
     @functools.cached_property

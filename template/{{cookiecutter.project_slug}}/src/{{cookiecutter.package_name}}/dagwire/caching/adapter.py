@@ -128,29 +128,15 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         return code_version(node.user_function or node.fn)
 
     def resolve_behaviors(self, run_id: str | None = None) -> dict[str, CachingBehavior]:
-        return dict(self._node_behaviors)
+        return self.behaviors[run_id or self.last_run_id]
 
     # --- wiring: the driver binds its graph; hooks bracket each run --------------------------
     def bind_graph(self, graph: Any) -> None:
         """Learn the driver's graph: each node's behavior, Parallelizable nodes, Collect inputs."""
-        from ..htypes import is_collect_type, is_parallelizable_type
-
-        names = [*graph.nodes, *graph.external_inputs, *graph.config]
-        self.rules.check_names(names)
+        self.rules.check_names([*graph.nodes, *graph.external_inputs, *graph.config])
         self._graph = graph
-        self._expanders = frozenset(
-            n for n, node in graph.nodes.items() if is_parallelizable_type(node.type)
-        )
-        self._collected = {}
-        for name, node in graph.nodes.items():
-            collected = frozenset(p for p, d in node.inputs.items() if is_collect_type(d.type))
-            if collected:
-                self._collected[name] = collected
-        rules = self.rules
-        behaviors = {n: rules.behavior_of(n, {}, False) for n in names}
-        for name, node in graph.nodes.items():
-            behaviors[name] = rules.behavior_of(name, node.tags, name in self._expanders)
-        self._node_behaviors = behaviors
+        self._expanders, self._collected = _fan_out_nodes(graph)
+        self._node_behaviors = self.rules.behaviors(graph, self._expanders)
 
     def run_before_graph_execution(
         self,
@@ -196,9 +182,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         if run_id is None or run_id not in self.data_versions:
             run_id = run_id or "run-without-id"
             self._begin(run_id, (), {}, {})
-        elif self._loaded_pid != os.getpid():  # a copy sent to a worker process
+        elif self._loaded_pid is None:  # a copy sent to a worker process: read the stores
             self._refresh_stores()
-        behavior = self._node_behaviors.get(node_name, DEFAULT)
+        behavior = self._node_behaviors.get(node_name, self.rules.default)
         if behavior is DISABLE or behavior is IGNORE:
             return self._execute(run_id, node_name, node_callable, node_kwargs, task_id, behavior)
         code = self._code_version(run_id, node_name)
@@ -383,7 +369,10 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._refresh_stores()
         self.run_ids.append(run_id)
         self._logs[run_id] = []
-        self.behaviors[run_id] = self._node_behaviors
+        default = self.rules.default
+        self.behaviors[run_id] = {
+            n: self._node_behaviors.get(n, default) for n in self._graph.nodes
+        }
         self.code_versions[run_id] = {}
         self.cache_keys[run_id] = {}
         versions = self.data_versions[run_id] = {}
@@ -439,6 +428,25 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._refresh_lock = threading.Lock()
+        self._loaded_pid = None
+
+
+def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The Parallelizable nodes, and per collecting node the inputs it collects (none in most
+    graphs: asked of the schedule's cheap check first)."""
+    from ..execution.schedule import fans_out
+
+    if not fans_out(graph):
+        return frozenset(), {}
+    from ..htypes import is_collect_type, is_parallelizable_type
+
+    nodes = graph.nodes.items()
+    expanders = frozenset(n for n, node in nodes if is_parallelizable_type(node.type))
+    collected = {
+        n: frozenset(p for p, d in node.inputs.items() if is_collect_type(d.type))
+        for n, node in nodes
+    }
+    return expanders, {n: c for n, c in collected.items() if c}
 
 
 def cache_key(node_name: str, code: str, dependencies: tuple[tuple[str, str], ...]) -> str:

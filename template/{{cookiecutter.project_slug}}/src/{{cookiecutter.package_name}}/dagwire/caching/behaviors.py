@@ -105,6 +105,18 @@ class BehaviorRules:
                 f"driver's graph.{hints} List node names only."
             )
 
+    def behaviors(self, graph: Any, expanders: frozenset[str]) -> dict[str, CachingBehavior]:
+        """Every name whose behavior is not the default one: nodes, inputs and config."""
+        chosen = {}
+        if self.listed or self.for_all is not None:
+            for name in [*graph.nodes, *graph.external_inputs, *graph.config]:
+                chosen[name] = self.listed.get(name) or self.for_all or self.default
+        for name, node in graph.nodes.items():
+            tags = node.tags
+            if name in expanders or name not in chosen and _tagged(tags):
+                chosen[name] = self.behavior_of(name, tags, name in expanders)
+        return {n: b for n, b in chosen.items() if b is not self.default}
+
     def behavior_of(self, name: str, tags: dict[str, Any], expands: bool) -> CachingBehavior:
         if expands:
             return CachingBehavior.RECOMPUTE
@@ -119,3 +131,7 @@ class BehaviorRules:
         if tags.get(SAVER_TAG):
             return self.saver
         return self.default
+
+
+def _tagged(tags: dict[str, Any]) -> bool:
+    return BEHAVIOR_TAG in tags or LOADER_TAG in tags or SAVER_TAG in tags

@@ -63,7 +63,7 @@ def _source_lines(fn: Any) -> str:
 
 def _last_line(code: Any) -> int:
     last = code.co_firstlineno
-    for _, _, end, _ in code.co_positions():
+    for _, end, _, _ in code.co_positions():
         if end is not None and end > last:
             last = end
     for const in code.co_consts:  # nested functions, lambdas and comprehensions

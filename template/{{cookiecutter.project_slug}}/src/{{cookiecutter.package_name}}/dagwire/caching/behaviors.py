@@ -107,10 +107,10 @@ class BehaviorRules:
 
     def behaviors(self, graph: Any, expanders: frozenset[str]) -> dict[str, CachingBehavior]:
         """Every name whose behavior is not the default one: nodes, inputs and config."""
-        chosen = {}
-        if self.listed or self.for_all is not None:
+        chosen = dict(self.listed)
+        if self.for_all is not None:
             for name in [*graph.nodes, *graph.external_inputs, *graph.config]:
-                chosen[name] = self.listed.get(name) or self.for_all or self.default
+                chosen.setdefault(name, self.for_all)
         for name, node in graph.nodes.items():
             tags = node.tags
             if name in expanders or name not in chosen and _tagged(tags):

@@ -308,6 +308,29 @@ def test_a_result_file_gone_from_the_store_is_recomputed(tmp_path):
     assert CachingEventType.MISSING_RESULT in {e.event_type for e in debug}
 
 
+def test_a_warm_run_reads_only_the_results_it_returns(tmp_path, monkeypatch):
+    from dagwire.caching.stores.file import FileResultStore
+
+    module = load(tmp_path, DIAMOND)
+    run(module, tmp_path / "c", {"x": 1, "y": 5})
+    read = []
+    real_get = FileResultStore.get
+    monkeypatch.setattr(FileResultStore, "get", lambda self, v: read.append(v) or real_get(self, v))
+    dr, result = run(module, tmp_path / "c", {"x": 1, "y": 5})
+    assert result == {"d": 15} and computed(dr) == set()
+    assert read == [dr.cache.data_versions[dr.cache.last_run_id]["d"]]
+    run(module, tmp_path / "c", {"x": 1, "y": 6})  # c and d compute: d reads b, which is loaded
+    assert len(read) == 2
+
+
+def test_a_result_left_unloaded_is_loaded_when_a_computed_node_reads_it(tmp_path, monkeypatch):
+    module = load(tmp_path, DIAMOND)
+    run(module, tmp_path / "c", {"x": 1, "y": 5})
+    monkeypatch.setattr(HamiltonCacheAdapter, "_values_needed", lambda self, r, p, f: set(f))
+    dr, result = run(module, tmp_path / "c", {"x": 1, "y": 6})  # b predicted unread
+    assert result == {"d": 16} and computed(dr) == {"c", "d"}
+
+
 # --- sharing one cache -------------------------------------------------------------------------
 def test_threads_filling_one_cache_at_once_lose_nothing(tmp_path):
     module = load(tmp_path, DIAMOND)

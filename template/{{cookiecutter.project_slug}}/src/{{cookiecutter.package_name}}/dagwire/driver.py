@@ -70,7 +70,7 @@ class Driver:
         self._validate_statically()
         cache = self._cache_adapter()
         if cache is not None:
-            cache.bind_graph(self.graph)
+            cache.bind_graph(self.graph, observed=bool(self.adapters.node_hooks))
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._schedules: dict[tuple[Any, ...], Schedule] = {}

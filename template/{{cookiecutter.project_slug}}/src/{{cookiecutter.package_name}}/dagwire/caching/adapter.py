@@ -29,11 +29,12 @@ from typing import Any
 
 from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecutionHook
 from .behaviors import BehaviorRules, CachingBehavior
-from .code_version import code_version
+from .code_version import code_version, known_versions, remember_versions
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
 from .stores.base import MetadataStore, ResultRetrievalError, ResultStore
 from .stores.file import DEFAULT_PATH, FileMetadataStore, FileResultStore
+from .stores.folder import Folder, SegmentLog
 
 SENTINEL = object()
 DEFAULT, RECOMPUTE, DISABLE, IGNORE = (
@@ -89,6 +90,11 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._node_behaviors: dict[str, CachingBehavior] = {}
         self._collected: dict[str, frozenset[str]] = {}
         self._expanders: frozenset[str] = frozenset()
+        #: Code versions by source digest, shared by the processes using this cache.
+        self._code_log = SegmentLog(Folder(f"{self._path.rstrip('/')}/code"))
+        #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
+        self._needed: dict[str, set[str] | None] = {}
+        self._defer = True
         self._owner_pid = self._loaded_pid = os.getpid()
         self._refresh_lock = threading.Lock()
         _UNFLUSHED.add(self)
@@ -131,12 +137,14 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         return self.behaviors[run_id or self.last_run_id]
 
     # --- wiring: the driver binds its graph; hooks bracket each run --------------------------
-    def bind_graph(self, graph: Any) -> None:
-        """Learn the driver's graph: each node's behavior, Parallelizable nodes, Collect inputs."""
+    def bind_graph(self, graph: Any, *, observed: bool = False) -> None:
+        """Learn the driver's graph: each node's behavior, Parallelizable nodes, Collect inputs.
+        ``observed``: other adapters see every node's result, so every retrieved one is loaded."""
         self.rules.check_names([*graph.nodes, *graph.external_inputs, *graph.config])
         self._graph = graph
         self._expanders, self._collected = _fan_out_nodes(graph)
         self._node_behaviors = self.rules.behaviors(graph, self._expanders)
+        self._defer = not observed and not self._expanders
 
     def run_before_graph_execution(
         self,
@@ -144,14 +152,18 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         final_vars: list[str] | None = None,
         inputs: dict[str, Any] | None = None,
         overrides: dict[str, Any] | None = None,
+        execution_path: list[str] | None = None,
         run_id: str,
         **future_kwargs: Any,
     ) -> None:
         self._begin(run_id, final_vars or (), inputs or {}, overrides or {})
+        if execution_path is not None and self._defer:
+            self._needed[run_id] = self._values_needed(run_id, execution_path, final_vars or ())
 
     def run_after_graph_execution(self, *, run_id: str | None = None, **future_kwargs: Any) -> None:
         """Store what the run computed, whether it succeeded or not: a failed run keeps the results
         of the nodes that completed."""
+        self._needed.pop(run_id, None)
         self.flush()
 
     def run_before_task_execution(self, **future_kwargs: Any) -> None:
@@ -166,6 +178,11 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         """Make the results and keys stored so far durable and visible to other processes."""
         self.result_store.flush()  # results first: a key must never name a missing result
         self.metadata_store.flush()
+        code_log = self._code_log
+        for digest, version in known_versions().items():
+            if digest not in code_log.entries:
+                code_log.put(digest, version)
+        code_log.flush()
 
     # --- the node ----------------------------------------------------------------------------
     def run_to_execute_node(
@@ -220,6 +237,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     ) -> Any:
         if isinstance(why, CachingBehavior):
             why = f"computed: behavior {why.name}"
+        if self._needed.get(run_id) is not None:
+            kwargs = {k: self._load(v) if type(v) is Deferred else v for k, v in kwargs.items()}
         try:
             result = fn(**kwargs)
         except Exception as exc:
@@ -234,6 +253,11 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         version = self.metadata_store.get(key)
         if version is None:
             return SENTINEL
+        needed = self._needed.get(run_id)
+        if needed is not None and node_name not in needed and self.result_store.exists(version):
+            _remember(self.data_versions[run_id], node_name, task_id, version)
+            self._log(run_id, node_name, task_id, E.GET_RESULT, "hit, not loaded", version)
+            return Deferred(version)
         try:
             value = self.result_store.get(version)
         except ResultRetrievalError as exc:
@@ -287,6 +311,68 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 )
         _remember(self.data_versions[run_id], node_name, task_id, version)
         self._log(run_id, node_name, task_id, E.SET_DATA_VERSION, value=version)
+
+    def _load(self, deferred: Deferred) -> Any:
+        """A retrieved result left unloaded, now that a node computed in this run reads it."""
+        try:
+            return self.result_store.get(deferred.version)
+        except ResultRetrievalError as exc:
+            raise ResultRetrievalError(
+                f"{exc} It was in the cache when this run started, so another process removed "
+                "it meanwhile; run again (the node that produced it will be recomputed)."
+            ) from exc
+
+    def _values_needed(self, run_id: str, path: list[str], final_vars: Any) -> set[str]:
+        """The nodes whose values this run needs: the outputs, and what the nodes that will be
+        computed read. The others are retrieved without being read from the store.
+
+        Cache keys are made of data versions, not values, so walking the path with the versions
+        the metadata names finds, before anything runs, which nodes the run will compute. A node
+        predicted wrongly (a recomputed node whose value did not change) only means an unloaded
+        input is loaded when it is read (``Deferred``)."""
+        graph = self._graph
+        known = self.data_versions[run_id]
+        versions = dict(known)
+        needed = set(final_vars)
+        computed = set(path)
+        for name in path:
+            node = graph.nodes[name]
+            deps = [p for p in node.params if p in versions or p in graph.config or p in computed]
+            found = self._planned_version(run_id, name, deps, versions, known)
+            if found is None:
+                needed.update(deps)
+            else:
+                versions[name] = found
+        return needed
+
+    def _planned_version(
+        self, run_id: str, name: str, deps: list[str], versions: dict[str, Any], known: dict
+    ) -> str | None:
+        """The data version node ``name`` will be retrieved with, or None if it will compute."""
+        if self._node_behaviors.get(name, self.rules.default) is not DEFAULT:
+            return None
+        code = self._code_version(run_id, name)
+        if code is None:
+            return None
+        pairs = []
+        for dep in deps:
+            behavior = self._node_behaviors.get(dep)
+            if behavior is IGNORE:
+                version = "<ignore>"
+            elif behavior is DISABLE:
+                return None
+            else:
+                version = versions.get(dep)
+                if version is None and dep in self._graph.config:
+                    value = self._graph.config[dep]
+                    version = known[dep] = versions[dep] = self._version_value(
+                        run_id, dep, value, None
+                    )
+                if version is None:
+                    return None
+            pairs.append((dep, version))
+        found = self.metadata_store.get(cache_key(name, code, tuple(pairs)))
+        return found if found is not None and self.result_store.exists(found) else None
 
     def _code_version(self, run_id: str, node_name: str) -> str | None:
         versions = self.code_versions[run_id]
@@ -392,6 +478,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         with self._refresh_lock:
             self.result_store.refresh()
             self.metadata_store.refresh()
+            self._code_log.refresh()
+            remember_versions(self._code_log.entries)
             self._loaded_pid = os.getpid()
 
     def _log(
@@ -447,6 +535,18 @@ def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]
         for n, node in nodes
     }
     return expanders, {n: c for n, c in collected.items() if c}
+
+
+class Deferred:
+    """A retrieved result not read from the store: no node computed in this run reads it."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"<cached result {self.version}, not loaded>"
 
 
 def cache_key(node_name: str, code: str, dependencies: tuple[tuple[str, str], ...]) -> str:

@@ -6,8 +6,10 @@ drops comments and normalises the layout) and take the SHA-256. Editing a commen
 the layout keeps the version; editing code, a decorator, an annotation or a default changes it.
 
 Parsing costs about 0.3 ms per function, so versions are remembered per function object (a new
-driver over the same module pays nothing) and per source text (a re-imported, unchanged module pays
-one dictionary lookup per function).
+driver over the same module pays nothing) and per digest of the source text (a re-imported,
+unchanged module pays one hash per function). The cache keeps the digests it met in its folder
+(``known_versions``/``remember_versions``), so a new process re-running a pipeline parses only the
+functions that changed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 _BY_FUNCTION: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+#: source digest -> version, for every function versioned in this process or read from a cache
 _BY_SOURCE: dict[str, str] = {}
 
 
@@ -32,16 +35,28 @@ def code_version(fn: Callable[..., Any]) -> str | None:
     except (KeyError, TypeError):
         pass
     source = _source_lines(fn)
-    version = _BY_SOURCE.get(source) if source else None
+    digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest() if source else ""
+    version = _BY_SOURCE.get(digest) if digest else None
     if version is None:
         version = _version_of(source, fn)
-        if source and version:
-            _BY_SOURCE[source] = version
+        if digest and version:
+            _BY_SOURCE[digest] = version
     try:
         _BY_FUNCTION[fn] = version
     except TypeError:  # not weak-referenceable: not remembered
         pass
     return version
+
+
+def known_versions() -> dict[str, str]:
+    """``{source digest: version}`` for every source versioned so far (the dict itself: read it,
+    do not change it)."""
+    return _BY_SOURCE
+
+
+def remember_versions(versions: dict[str, str]) -> None:
+    """Versions computed elsewhere (by another process, read from a cache), by source digest."""
+    _BY_SOURCE.update(versions)
 
 
 def _source_lines(fn: Any) -> str:

@@ -66,7 +66,7 @@ class Settings(NamedTuple):
     fresh: int  # warm runs in a new process
 
 
-FULL = Settings(samples=5, warm=3, fresh=3)
+FULL = Settings(samples=5, warm=5, fresh=3)
 QUICK = Settings(samples=2, warm=2, fresh=1)
 
 PANDAS_ROWS = 200_000
@@ -125,7 +125,9 @@ def workloads(folder: Path) -> list[Workload]:
     path.write_text(PANDAS_SOURCE)
     module = _import(path)
     inputs = {"rows": PANDAS_ROWS}
-    expected = dagwire_driver.Builder().with_modules(module).build().execute(["total"], inputs=inputs)
+    expected = (
+        dagwire_driver.Builder().with_modules(module).build().execute(["total"], inputs=inputs)
+    )
     found.append(Workload("pandas-6", 6, module, ["total"], inputs, expected))
     return found
 
@@ -253,9 +255,7 @@ def _x(value: float) -> str:
 
 def report(rows: list[tuple[Workload, dict[str, Result]]]) -> str:
     hamilton = ".".join(map(str, hamilton_version.VERSION))
-    header = (
-        f"{'graph':<12}{'nodes':>6}  {'engine':<9}{'cold':>9}{'warm':>9}{'warm, new proc':>16}"
-    )
+    header = f"{'graph':<12}{'nodes':>6}  {'engine':<9}{'cold':>9}{'warm':>9}{'warm, new proc':>16}"
     lines = [
         f"dagwire {dagwire.__version__} vs Apache Hamilton {hamilton} | Python "
         f"{platform.python_version()} | {os.cpu_count()} CPUs | load {os.getloadavg()[0]:.1f}",
@@ -266,9 +266,7 @@ def report(rows: list[tuple[Workload, dict[str, Result]]]) -> str:
     for work, results in rows:
         label = f"{work.label:<12}{work.size:>6}"
         for engine, r in results.items():
-            lines.append(
-                f"{label}  {engine:<9}{_ms(r.cold):>9}{_ms(r.warm):>9}{_ms(r.fresh):>16}"
-            )
+            lines.append(f"{label}  {engine:<9}{_ms(r.cold):>9}{_ms(r.warm):>9}{_ms(r.fresh):>16}")
             label = " " * len(label)
     lines += ["", f"{'hamilton / dagwire':<18}{'cold':>9}{'warm':>9}{'warm, new proc':>16}"]
     worst_cold, worst_warm = [], []

@@ -390,6 +390,27 @@ def test_an_fsspec_url_holds_the_cache(tmp_path):
     assert repr(dr.cache.result_store) == f"FileResultStore({url!r})"
 
 
+def test_an_s3_bucket_holds_the_cache_shared_by_processes(tmp_path, monkeypatch):
+    s3fs = pytest.importorskip("s3fs")
+    pytest.importorskip("moto.server")
+    from services import s3_env, s3_server
+
+    with s3_server() as options:
+        for name, value in s3_env(options).items():
+            monkeypatch.setenv(name, value)
+        bucket = f"dagwire-cache-{uuid.uuid4().hex[:10]}"
+        s3fs.S3FileSystem(**options).mkdir(bucket)
+        url = f"s3://{bucket}/team/cache"
+        (tmp_path / "shared_diamond.py").write_text(DIAMOND)
+        args = [(url, str(tmp_path / "shared_diamond.py"), i) for i in range(3)]
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            assert pool.map(_fill_in_process, args) == [{"d": 11 * i} for i in range(3)]
+        module = load(tmp_path, DIAMOND)
+        for i in range(3):
+            dr, result = run(module, url, {"x": i, "y": i}, storage_options=options)
+            assert result == {"d": 11 * i} and computed(dr) == set()
+
+
 # --- Parallelizable / Collect ------------------------------------------------------------------
 FAN_OUT = """
 from dagwire.htypes import Collect, Parallelizable

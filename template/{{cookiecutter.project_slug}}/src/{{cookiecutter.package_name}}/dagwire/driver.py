@@ -419,7 +419,7 @@ class Builder(DynamicExecutionOptions):
         """Reuse results across runs, kept under ``path`` (a folder or an fsspec URL). Takes
         Apache Hamilton's arguments: ``recompute=``, ``ignore=``, ``disable=``, ``default=`` (node
         names, or True for all), ``default_behavior=``, ``metadata_store=``, ``result_store=``,
-        ``log_to_file=``; see ``caching.adapter``."""
+        ``log_to_file=``; and ``storage_options=`` for fsspec URLs. See ``caching.adapter``."""
         from .caching.adapter import HamiltonCacheAdapter
 
         if any(isinstance(a, HamiltonCacheAdapter) for a in self._adapters):

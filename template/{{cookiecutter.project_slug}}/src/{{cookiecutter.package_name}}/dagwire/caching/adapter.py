@@ -63,11 +63,14 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         default_loader_behavior: str | None = None,
         default_saver_behavior: str | None = None,
         log_to_file: bool = False,
+        storage_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        """Hamilton's arguments; ``storage_options`` (dagwire's) go to fsspec for URL paths."""
         self._path = os.fspath(path)
-        self.metadata_store = metadata_store or FileMetadataStore(self._path)
-        self.result_store = result_store or FileResultStore(self._path)
+        options = storage_options
+        self.metadata_store = metadata_store or FileMetadataStore(self._path, options)
+        self.result_store = result_store or FileResultStore(self._path, options)
         self.rules = BehaviorRules(
             default=default,
             recompute=recompute,
@@ -91,7 +94,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._collected: dict[str, frozenset[str]] = {}
         self._expanders: frozenset[str] = frozenset()
         #: Code versions by source digest, shared by the processes using this cache.
-        self._code_log = SegmentLog(Folder(f"{self._path.rstrip('/')}/code"))
+        self._code_log = SegmentLog(Folder(f"{self._path.rstrip('/')}/code", options))
         #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
         self._needed: dict[str, set[str] | None] = {}
         self._defer = True
@@ -451,8 +454,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 "This cache adapter is not attached to a driver: pass it to "
                 "Builder().with_adapters(...) or use Builder().with_cache(...)."
             )
-        self.flush()
         self._refresh_stores()
+        self.flush()  # what runs started without hooks left pending
         self.run_ids.append(run_id)
         self._logs[run_id] = []
         default = self.rules.default

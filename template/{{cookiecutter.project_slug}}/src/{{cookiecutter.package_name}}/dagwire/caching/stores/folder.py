@@ -60,6 +60,7 @@ class Folder:
             except FileNotFoundError:
                 return []
         fs, root = self._remote()
+        fs.invalidate_cache(root)  # listings are cached; other processes add files
         try:
             listed = fs.ls(root, detail=False)
         except FileNotFoundError:

@@ -135,6 +135,21 @@ def test_docstring_comment_and_layout_edits_keep_the_code_version_and_the_cache(
     assert old.version == new.version
 
 
+def test_code_versions_are_kept_in_the_cache_so_a_new_process_parses_nothing(tmp_path, monkeypatch):
+    import weakref
+
+    from dagwire.caching import code_version
+
+    module = load(tmp_path, DIAMOND)
+    run(module, tmp_path / "c", {"x": 1, "y": 5})
+    monkeypatch.setattr(code_version, "_BY_SOURCE", {})  # what a new process starts with
+    monkeypatch.setattr(code_version, "_BY_FUNCTION", weakref.WeakKeyDictionary())
+    parsed = code_version.parse_count()
+    dr, _ = run(module, tmp_path / "c", {"x": 1, "y": 5})
+    assert computed(dr) == set()
+    assert code_version.parse_count() == parsed
+
+
 def test_a_code_edit_recomputes_the_node_and_what_its_changed_value_reaches(tmp_path):
     module = load(tmp_path, DIAMOND)
     run(module, tmp_path / "c", {"x": 1, "y": 5})

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecutionHook
 from .behaviors import BehaviorRules, CachingBehavior
-from .code_version import code_version, known_versions, remember_versions
+from .code_version import code_version, parse_count, remember_versions, source_digest
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
 from .stores.base import MetadataStore, ResultRetrievalError, ResultStore
@@ -98,6 +98,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
         self._needed: dict[str, set[str] | None] = {}
         self._defer = True
+        self._parses_saved = -1  # parse_count() when this cache last saved code versions
         self._owner_pid = self._loaded_pid = os.getpid()
         self._refresh_lock = threading.Lock()
         _UNFLUSHED.add(self)
@@ -181,11 +182,22 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         """Make the results and keys stored so far durable and visible to other processes."""
         self.result_store.flush()  # results first: a key must never name a missing result
         self.metadata_store.flush()
-        code_log = self._code_log
-        for digest, version in known_versions().items():
-            if digest not in code_log.entries:
-                code_log.put(digest, version)
-        code_log.flush()
+        self._save_code_versions()
+
+    def _save_code_versions(self) -> None:
+        """The versions of the functions this cache's runs used, by source digest, for the next
+        process; only when this process has parsed something since the last time."""
+        if parse_count() == self._parses_saved or self._graph is None:
+            return
+        self._parses_saved = parse_count()
+        saved, nodes = self._code_log.entries, self._graph.nodes
+        versioned = {name for run in self.code_versions.values() for name in run}
+        for name in versioned & nodes.keys():
+            fn = nodes[name].user_function or nodes[name].fn
+            digest = source_digest(fn)
+            if digest and digest not in saved:
+                self._code_log.put(digest, code_version(fn))
+        self._code_log.flush()
 
     # --- the node ----------------------------------------------------------------------------
     def run_to_execute_node(
@@ -481,8 +493,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         with self._refresh_lock:
             self.result_store.refresh()
             self.metadata_store.refresh()
-            self._code_log.refresh()
-            remember_versions(self._code_log.entries)
+            remember_versions(self._code_log.refresh())
             self._loaded_pid = os.getpid()
 
     def _log(

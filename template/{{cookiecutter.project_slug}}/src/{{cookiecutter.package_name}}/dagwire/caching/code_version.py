@@ -7,9 +7,9 @@ the layout keeps the version; editing code, a decorator, an annotation or a defa
 
 Parsing costs about 0.3 ms per function, so versions are remembered per function object (a new
 driver over the same module pays nothing) and per digest of the source text (a re-imported,
-unchanged module pays one hash per function). The cache keeps the digests it met in its folder
-(``known_versions``/``remember_versions``), so a new process re-running a pipeline parses only the
-functions that changed.
+unchanged module pays one hash per function). The cache keeps the versions of its nodes' sources in
+its folder (``source_digest``, ``remember_versions``), so a new process re-running a pipeline
+parses only the functions that changed.
 """
 
 from __future__ import annotations
@@ -22,14 +22,30 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-_BY_FUNCTION: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+#: function -> (version, source digest)
+_BY_FUNCTION: weakref.WeakKeyDictionary[Any, tuple[str | None, str]] = weakref.WeakKeyDictionary()
 #: source digest -> version, for every function versioned in this process or read from a cache
 _BY_SOURCE: dict[str, str] = {}
+_parses = [0]  # how many sources this process has parsed (a list: changed in place)
 
 
 def code_version(fn: Callable[..., Any]) -> str | None:
     """The version of ``fn``'s code, or None when its source cannot be found (built in, typed
     into a REPL, or its file is gone)."""
+    return _versioned(fn)[0]
+
+
+def source_digest(fn: Callable[..., Any]) -> str:
+    """The digest of ``fn``'s source lines, under which its version is remembered ("" if none)."""
+    return _versioned(fn)[1]
+
+
+def parse_count() -> int:
+    """How many sources this process has parsed: when it has not grown, nothing new is known."""
+    return _parses[0]
+
+
+def _versioned(fn: Any) -> tuple[str | None, str]:
     try:
         return _BY_FUNCTION[fn]
     except (KeyError, TypeError):
@@ -38,20 +54,15 @@ def code_version(fn: Callable[..., Any]) -> str | None:
     digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest() if source else ""
     version = _BY_SOURCE.get(digest) if digest else None
     if version is None:
+        _parses[0] += 1
         version = _version_of(source, fn)
         if digest and version:
             _BY_SOURCE[digest] = version
     try:
-        _BY_FUNCTION[fn] = version
+        _BY_FUNCTION[fn] = (version, digest)
     except TypeError:  # not weak-referenceable: not remembered
         pass
-    return version
-
-
-def known_versions() -> dict[str, str]:
-    """``{source digest: version}`` for every source versioned so far (the dict itself: read it,
-    do not change it)."""
-    return _BY_SOURCE
+    return version, digest
 
 
 def remember_versions(versions: dict[str, str]) -> None:

@@ -112,17 +112,21 @@ class SegmentLog:
         self._pending: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
-    def refresh(self) -> None:
-        """Read the segments written since the last refresh (by anyone); merge them if many."""
+    def refresh(self) -> dict[Any, Any]:
+        """Read the segments written since the last refresh (by anyone), merge them if many;
+        return the entries read."""
         segments = sorted(n for n in self.folder.names() if n.endswith(SEGMENT_SUFFIX))
+        found: dict[Any, Any] = {}
         for name in segments:
             if name not in self._read:
                 data = self.folder.read(name)
                 if data is not None:  # None: merged and deleted meanwhile; read the merged one
-                    self.entries.update(pickle.loads(data))  # noqa: S301 - this cache's own files
+                    found.update(pickle.loads(data))  # noqa: S301 - this cache's own files
                 self._read.add(name)
+        self.entries.update(found)
         if len(segments) > COMPACT_AFTER:
             self._compact(segments)
+        return found
 
     def get(self, key: Any) -> Any:
         return self.entries.get(key)

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecutionHook
 from .behaviors import BehaviorRules, CachingBehavior
-from .code_version import code_version, parse_count, remember_versions, source_digest
+from .code_version import code_version, is_known, remember_versions, source_digest
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
 from .stores.base import MetadataStore, ResultRetrievalError, ResultStore
@@ -98,7 +98,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
         self._needed: dict[str, set[str] | None] = {}
         self._defer = True
-        self._parses_saved = -1  # parse_count() when this cache last saved code versions
+        self._code_log_read = False
+        #: Versions of the sources this adapter's runs used, by digest, until saved.
+        self._code_used: dict[str, str] = {}
         self._owner_pid = self._loaded_pid = os.getpid()
         self._refresh_lock = threading.Lock()
         _UNFLUSHED.add(self)
@@ -135,7 +137,17 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def version_code(self, node_name: str, run_id: str | None = None) -> str | None:
         node = self._graph.nodes[node_name]
-        return code_version(node.user_function or node.fn)
+        fn = node.user_function or node.fn
+        if not self._code_log_read and not is_known(fn):  # another process may have parsed it
+            with self._refresh_lock:
+                found = self._code_log.refresh()
+                remember_versions(found)
+                _SAVED_CODE.setdefault(self._code_log.folder.root, set()).update(found)
+                self._code_log_read = True
+        version, digest = code_version(fn), source_digest(fn)
+        if version and digest:
+            self._code_used[digest] = version
+        return version
 
     def resolve_behaviors(self, run_id: str | None = None) -> dict[str, CachingBehavior]:
         return self.behaviors[run_id or self.last_run_id]
@@ -185,19 +197,16 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._save_code_versions()
 
     def _save_code_versions(self) -> None:
-        """The versions of the functions this cache's runs used, by source digest, for the next
-        process; only when this process has parsed something since the last time."""
-        if parse_count() == self._parses_saved or self._graph is None:
-            return
-        self._parses_saved = parse_count()
-        saved, nodes = self._code_log.entries, self._graph.nodes
-        versioned = {name for run in self.code_versions.values() for name in run}
-        for name in versioned & nodes.keys():
-            fn = nodes[name].user_function or nodes[name].fn
-            digest = source_digest(fn)
-            if digest and digest not in saved:
-                self._code_log.put(digest, code_version(fn))
-        self._code_log.flush()
+        """The versions of the sources this cache's runs used, by digest, for the next process
+        (which then parses only what changed); each written once per cache and process."""
+        saved = _SAVED_CODE.setdefault(self._code_log.folder.root, set())
+        new = {d: v for d, v in self._code_used.items() if d not in saved}
+        self._code_used = {}
+        if new:
+            for digest, version in new.items():
+                self._code_log.put(digest, version)
+            self._code_log.flush()
+            saved.update(new)
 
     # --- the node ----------------------------------------------------------------------------
     def run_to_execute_node(
@@ -493,7 +502,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         with self._refresh_lock:
             self.result_store.refresh()
             self.metadata_store.refresh()
-            remember_versions(self._code_log.refresh())
+            self._code_log_read = False  # read when a function's version is not known here
             self._loaded_pid = os.getpid()
 
     def _log(
@@ -596,6 +605,9 @@ def _per_task(found: Any, task_id: str | None) -> Any:
         task_id = task_id[:cut] if cut > 0 else None
     return None
 
+
+#: Per code-version folder, the source digests known to be saved there (by this process or read).
+_SAVED_CODE: dict[str, set[str]] = {}
 
 #: Adapters with results not yet flushed when the interpreter exits (runs started without hooks).
 _UNFLUSHED: weakref.WeakSet[HamiltonCacheAdapter] = weakref.WeakSet()

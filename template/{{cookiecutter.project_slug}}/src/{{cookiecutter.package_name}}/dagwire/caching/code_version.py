@@ -40,6 +40,14 @@ def source_digest(fn: Callable[..., Any]) -> str:
     return _versioned(fn)[1]
 
 
+def is_known(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn``'s version is already known in this process (asking costs nothing then)."""
+    try:
+        return fn in _BY_FUNCTION
+    except TypeError:
+        return False
+
+
 def parse_count() -> int:
     """How many sources this process has parsed: when it has not grown, nothing new is known."""
     return _parses[0]

@@ -260,6 +260,8 @@ def test_unknown_or_conflicting_node_names_are_refused(tmp_path):
         cached(module, tmp_path / "c", recompute=["a"], disable=["a"])
     with pytest.raises(DagwireError, match="only one of"):
         cached(module, tmp_path / "c", recompute=True, disable=True)
+    with pytest.raises(TypeError, match="recomptue"):
+        cached(module, tmp_path / "c", recomptue=["a"])
 
 
 # --- values that cannot be stored, failures ---------------------------------------------------

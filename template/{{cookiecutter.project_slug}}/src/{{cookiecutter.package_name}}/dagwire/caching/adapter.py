@@ -64,13 +64,14 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         default_saver_behavior: str | None = None,
         log_to_file: bool = False,
         storage_options: dict[str, Any] | None = None,
-        **kwargs: Any,
     ) -> None:
         """Hamilton's arguments; ``storage_options`` (dagwire's) go to fsspec for URL paths."""
         self._path = os.fspath(path)
         options = storage_options
-        self.metadata_store = metadata_store or FileMetadataStore(self._path, options)
-        self.result_store = result_store or FileResultStore(self._path, options)
+        self.metadata_store = metadata_store or FileMetadataStore(
+            self._path, storage_options=options
+        )
+        self.result_store = result_store or FileResultStore(self._path, storage_options=options)
         self.rules = BehaviorRules(
             default=default,
             recompute=recompute,

@@ -25,11 +25,14 @@ DEFAULT_PATH = ".hamilton_cache"  # Apache Hamilton's default
 
 
 class FileResultStore(ResultStore):
-    """Results by data version under ``<path>/results``."""
+    """Results by data version under ``<path>/results`` (folders are made on the first write:
+    Hamilton's ``create_dir`` is accepted and has nothing left to do)."""
 
     def __init__(
         self,
         path: str | os.PathLike[str] = DEFAULT_PATH,
+        create_dir: bool = True,
+        *,
         storage_options: dict[str, Any] | None = None,
     ) -> None:
         self.path = os.fspath(path)
@@ -101,6 +104,7 @@ class FileMetadataStore(MetadataStore):
     def __init__(
         self,
         path: str | os.PathLike[str] = DEFAULT_PATH,
+        *,
         storage_options: dict[str, Any] | None = None,
     ) -> None:
         self.path = os.fspath(path)

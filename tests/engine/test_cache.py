@@ -348,6 +348,27 @@ def test_a_result_left_unloaded_is_loaded_when_a_computed_node_reads_it(tmp_path
     assert result == {"d": 16} and computed(dr) == {"c", "d"}
 
 
+def test_a_result_gone_after_the_run_was_planned_is_recomputed_from_unloaded_inputs(tmp_path):
+    module = load(
+        tmp_path,
+        """
+        def big(n: int) -> bytes:
+            return bytes(n)
+
+        def grown(big: bytes) -> bytes:
+            return big + b"x"
+
+        def length(grown: bytes) -> int:
+            return len(grown)
+        """,
+    )
+    dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
+    (tmp_path / "c" / "results" / dr.cache.data_versions[dr.cache.last_run_id]["grown"]).unlink()
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
+    assert result == {"length": 200_001}
+    assert computed(dr) == {"grown"}  # big was predicted unread, and is loaded when grown runs
+
+
 # --- sharing one cache -------------------------------------------------------------------------
 def test_threads_filling_one_cache_at_once_lose_nothing(tmp_path):
     module = load(tmp_path, DIAMOND)

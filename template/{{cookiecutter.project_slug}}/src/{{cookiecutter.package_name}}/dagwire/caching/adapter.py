@@ -396,8 +396,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 if version is None:
                     return None
             pairs.append((dep, version))
-        found = self.metadata_store.get(cache_key(name, code, tuple(pairs)))
-        return found if found is not None and self.result_store.exists(found) else None
+        # Whether the result is still stored is asked when the node runs: if it is gone, the node
+        # computes then and loads the inputs it was predicted not to need.
+        return self.metadata_store.get(cache_key(name, code, tuple(pairs)))
 
     def _code_version(self, run_id: str, node_name: str) -> str | None:
         versions = self.code_versions[run_id]

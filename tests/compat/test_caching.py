@@ -21,12 +21,7 @@ def run(engine, module, path, inputs, overrides=None, **options):
 
 def computed(dr):
     """The nodes the last run computed (the others were retrieved or given)."""
-    logs = dr.cache.logs(run_id=dr.cache.last_run_id, level="info")
-    return {
-        name
-        for name, events in logs.items()
-        if any(e.event_type.value == "execute_node" for e in events)
-    }
+    return outcomes(dr)["computed"]
 
 
 def both(modules, tmp_path, steps):
@@ -95,3 +90,33 @@ def test_node_versions_ignore_docstrings_and_comments_as_in_hamilton(modules):
     ham_versions = {n.name: n.version for n in HamiltonGraph.from_graph(ham.graph).nodes}
     dag_versions = {n.name: n.version for n in dag.public_graph.nodes}
     assert {n: dag_versions[n] for n in ALL} == {n: ham_versions[n] for n in ALL}
+
+
+def test_parallelizable_items_are_cached_one_by_one_as_in_hamilton(tmp_path):
+    """Same computed and retrieved (node, task) pairs, item by item."""
+    steps = [
+        {"count": 3, "label": "a"},
+        {"count": 3, "label": "a"},
+        {"count": 4, "label": "a"},  # one item more
+        {"count": 4, "label": "b"},  # only the last node reads the label
+    ]
+    seen = {}
+    for engine in ENGINES:
+        module = load_module("cached_fanout", engine)
+        seen[engine] = []
+        for inputs in steps:
+            builder_ = builder(engine).with_modules(module).with_cache(path=str(tmp_path / engine))
+            dr = builder_.enable_dynamic_execution(allow_experimental_mode=True).build()
+            result = dr.execute(["report"], inputs=inputs)
+            seen[engine].append((result, outcomes(dr)))
+    assert seen["dagwire"] == seen["hamilton"]
+    assert seen["dagwire"][1][1]["computed"] == {("number", "expand-number")}
+
+
+def outcomes(dr):
+    logs = dr.cache.logs(run_id=dr.cache.last_run_id, level="info")
+    kinds = {k: {e.event_type.value for e in events} for k, events in logs.items()}
+    return {
+        "computed": {k for k, v in kinds.items() if "execute_node" in v},
+        "retrieved": {k for k, v in kinds.items() if "get_result" in v},
+    }

@@ -515,6 +515,16 @@ def test_the_cache_attributes_hamilton_users_read(tmp_path):
     assert set(cache.logs()) == {run_id}
 
 
+def test_view_run_marks_what_came_from_the_cache(tmp_path):
+    module = load(tmp_path, DIAMOND)
+    run(module, tmp_path / "c", {"x": 1, "y": 5})
+    dr, _ = run(module, tmp_path / "c", {"x": 1, "y": 6})
+    dot = dr.cache.view_run()
+    assert "b: int [from cache]" in dot and "d: int [computed]" in dot and '"y"' in dot
+    dr.cache.view_run(output_file_path=str(tmp_path / "run.mmd"))
+    assert "[from cache]" in (tmp_path / "run.mmd").read_text()
+
+
 def test_a_driver_without_a_cache_says_how_to_add_one(tmp_path):
     dr = driver.Builder().with_modules(load(tmp_path, DIAMOND)).build()
     with pytest.raises(DagwireError, match=r"with_cache\(path="):

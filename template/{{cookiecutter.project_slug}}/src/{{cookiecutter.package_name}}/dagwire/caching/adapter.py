@@ -122,6 +122,22 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
             return by_node(self._logs.get(run_id, []), level)
         return {r: selected(events, level) for r, events in self._logs.items()}
 
+    def view_run(self, run_id: str | None = None, output_file_path: str | None = None) -> str:
+        """The run's nodes marked ``from cache`` or ``computed``, as DOT text (also written to
+        ``output_file_path``: ``.dot``, ``.mmd``, or rendered by graphviz)."""
+        from .. import visualize
+
+        status: dict[str, str] = {}
+        for key, events in self.logs(run_id or self.last_run_id).items():
+            name = key if isinstance(key, str) else key[0]
+            kinds = {e.event_type for e in events}
+            if status.get(name) != "computed":  # an item computed marks its node computed
+                status[name] = "computed" if E.EXECUTE_NODE in kinds else "from cache"
+        names = set(status) | {p for n in status for p in self._graph.nodes[n].inputs}
+        if output_file_path is None:
+            return visualize.to_dot(self._graph, names, status)
+        return visualize.write_picture(self._graph, output_file_path, names, status)
+
     def get_cache_key(self, run_id: str, node_name: str, task_id: str | None = None) -> Any:
         return _per_task(self.cache_keys.get(run_id, {}).get(node_name), task_id)
 

@@ -538,6 +538,8 @@ def test_the_cache_adapter_can_be_given_with_with_adapters(tmp_path):
         dr = driver.Builder().with_modules(module).with_adapters(adapter).build()
         assert dr.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
     assert dr.cache is adapter and computed(dr) == set()
+    with pytest.raises(DagwireError, match="already serves another driver"):
+        driver.Builder().with_modules(module).with_adapters(adapter).build()
 
 
 def test_a_log_file_records_every_event(tmp_path):

@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import DagwireError
 from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecutionHook
 from .behaviors import BehaviorRules, CachingBehavior
 from .code_version import code_version, is_known, remember_versions, source_digest
@@ -173,6 +174,12 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     def bind_graph(self, graph: Any, *, observed: bool = False) -> None:
         """Learn the driver's graph: each node's behavior, Parallelizable nodes, Collect inputs.
         ``observed``: other adapters see every node's result, so every retrieved one is loaded."""
+        if self._graph is not None and self._graph is not graph:
+            raise DagwireError(
+                "This cache adapter already serves another driver, and it keeps one graph's "
+                "state. Give each driver its own: Builder().with_cache(path=...) on each, or a "
+                "new HamiltonCacheAdapter(path=...) per driver (they may share the path)."
+            )
         self.rules.check_names([*graph.nodes, *graph.external_inputs, *graph.config])
         self._graph = graph
         self._expanders, self._collected = _fan_out_nodes(graph)

@@ -6,6 +6,7 @@ dr.execute(["revenue"], inputs={"year": 2025})
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -74,6 +75,9 @@ class Driver:
             self.graph = materialized_graph(self, _materializers)
         self._public_graph: Any = None
         self._validate_statically()
+        cache = self._cache_adapter()
+        if cache is not None:
+            cache.bind_graph(self.graph, observed=bool(self.adapters.node_hooks))
         for hook in self.adapters.construction_hooks:
             hook.run_after_graph_construction(graph=self.public_graph, config=self.config)
         self._schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -94,6 +98,26 @@ class Driver:
 
             self._public_graph = HamiltonGraph.from_graph(self.graph)
         return self._public_graph
+
+    @property
+    def cache(self) -> Any:
+        """The cache adapter of ``Builder().with_cache()``: what the last runs computed and
+        retrieved (``dr.cache.logs()``), their versions and keys, and its stores."""
+        found = self._cache_adapter()
+        if found is None:
+            raise DagwireError(
+                "This driver has no cache. Build it with Builder().with_cache(path=...) to reuse "
+                "results across runs."
+            )
+        return found
+
+    def _cache_adapter(self) -> Any:
+        """The cache adapter among the adapters (none unless the caching package was loaded)."""
+        module = sys.modules.get(f"{__package__}.caching.adapter")
+        if module is None:
+            return None
+        kind = module.HamiltonCacheAdapter
+        return next((a for a in self.adapters.all if isinstance(a, kind)), None)
 
     # --- running -----------------------------------------------------------------------------
     def execute(
@@ -491,6 +515,8 @@ class Builder(DynamicExecutionOptions):
         self._adapter: Any = None
         self._allow_module_overrides = False
         self._materializers: list[Any] = []
+        #: with_cache()'s arguments: each built driver gets its own adapter (it holds one graph).
+        self._cache: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled with its modules by name (see ``pickling``)."""
@@ -543,6 +569,21 @@ class Builder(DynamicExecutionOptions):
             setattr(twin, name, value.copy() if isinstance(value, (list, dict, set)) else value)
         return twin
 
+    def with_cache(self, path: Any = ".hamilton_cache", **options: Any) -> Builder:
+        """Reuse results across runs, kept under ``path`` (a folder or an fsspec URL). Takes
+        Apache Hamilton's arguments: ``recompute=``, ``ignore=``, ``disable=``, ``default=`` (node
+        names, or True for all), ``default_behavior=``, ``metadata_store=``, ``result_store=``,
+        ``log_to_file=``; and ``storage_options=`` for fsspec URLs. See ``caching.adapter``."""
+        from .caching.adapter import HamiltonCacheAdapter
+
+        if self._cache is not None:
+            raise DagwireError("with_cache() was called twice; call it once, with every option.")
+        import inspect
+
+        inspect.signature(HamiltonCacheAdapter).bind(path, **options)  # a misspelt option: now
+        self._cache = {"path": path, **options}
+        return self
+
     def allow_module_overrides(self) -> Builder:
         self._allow_module_overrides = True
         return self
@@ -551,12 +592,22 @@ class Builder(DynamicExecutionOptions):
         return Driver(
             self._config,
             *self._modules,
-            adapters=[*self._adapters, *([self._adapter] if self._adapter is not None else [])],
+            adapters=[
+                *self._adapters,
+                *([self._adapter] if self._adapter is not None else []),
+                *([_cache_adapter(self._cache)] if self._cache is not None else []),
+            ],
             allow_module_overrides=self._allow_module_overrides,
             _default_result=_dict_result(),
             _executors=self._executors(),
             _materializers=self._materializers,
         )
+
+
+def _cache_adapter(options: dict[str, Any]) -> Any:
+    from .caching.adapter import HamiltonCacheAdapter
+
+    return HamiltonCacheAdapter(**options)
 
 
 def _dict_result() -> ResultBuilder:

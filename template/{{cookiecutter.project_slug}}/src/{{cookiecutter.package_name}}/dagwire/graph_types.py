@@ -51,7 +51,9 @@ class HamiltonNode:
             optional_dependencies=optional,
             optional_dependencies_default_values={
                 k: v for k, v in _defaults_of(fn).items() if k in optional
-            },
+            }
+            if optional
+            else {},
         )
 
     @staticmethod
@@ -78,16 +80,13 @@ class HamiltonNode:
 
     @functools.cached_property
     def version(self) -> str | None:
-        """A hash of the originating function's source; None for inputs and built-in nodes."""
+        """A hash of the originating function's source without docstrings and comments (a comment
+        edit keeps it); an external input's version is its name, as in Apache Hamilton."""
         if not self.originating_functions:
-            return None
-        import inspect
+            return self.name if self.is_external_input else None
+        from .caching.code_version import code_version
 
-        try:
-            source = inspect.getsource(self.originating_functions[0])
-        except (OSError, TypeError):
-            return None
-        return hashlib.sha256(source.strip().encode()).hexdigest()
+        return code_version(self.originating_functions[0])
 
     def as_dict(self) -> dict[str, Any]:
         """The node as JSON-ready data, with Hamilton's keys (``Driver.export_execution``)."""

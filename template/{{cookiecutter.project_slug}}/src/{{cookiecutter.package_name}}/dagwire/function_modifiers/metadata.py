@@ -93,12 +93,15 @@ class tag_outputs(NodeTransformer):
 class cache(NodeTransformer):
     """``@cache(behavior="recompute", format="json")``: hints for a caching adapter.
 
-    Recorded as the tags ``cache.behavior`` and ``cache.format`` (the keys Hamilton's cache reads),
-    so code that uses them keeps building; the engine itself does not cache.
+    Recorded as the tags ``cache.behavior`` and ``cache.format`` (the keys Hamilton's cache reads).
+    ``Builder().with_cache()`` follows the behavior (its own lists win over it); results are
+    always stored pickled, whatever the format.
     """
 
     phase = Phase.DECORATE
     BEHAVIORS = ("default", "recompute", "ignore", "disable")
+    BEHAVIOR_KEY = "cache.behavior"  # Apache Hamilton's names for the two tags
+    FORMAT_KEY = "cache.format"
 
     def __init__(
         self, *, behavior: str | None = None, format: str | None = None, target_: Any = ...
@@ -110,7 +113,7 @@ class cache(NodeTransformer):
         check_target(target_, "cache")
         self.target = target_
         self.cache_tags = {
-            key: v for key, v in (("cache.behavior", behavior), ("cache.format", format)) if v
+            key: v for key, v in ((self.BEHAVIOR_KEY, behavior), (self.FORMAT_KEY, format)) if v
         }
 
     def transform_node(

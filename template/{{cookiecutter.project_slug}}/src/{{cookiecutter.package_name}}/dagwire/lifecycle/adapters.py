@@ -33,6 +33,8 @@ class AdapterSet:
         #: Whether edge and input types are checked (NoEdgeAndInputTypeChecking turns both off).
         self.checks_types = not any(isinstance(a, NoEdgeAndInputTypeChecking) for a in adapters)
         self.node_method = _at_most_one(adapters, NodeExecutionMethod, "run_to_execute_node")
+        #: Hamilton's method takes no run_id; methods that accept it (the cache's) receive it.
+        self._method_takes_run_id = _accepts(self.node_method, "run_to_execute_node", "run_id")
         self.result_builder = (
             _at_most_one(adapters, ResultBuilder, "build_result") or default_result or DictResult()
         )
@@ -70,7 +72,7 @@ class AdapterSet:
                 for hook in hooks:
                     hook.run_before_node_execution(**common, node_input_types=input_types)
             try:
-                result = self.call_node(node, kwargs, task_id, is_expand, is_collect)
+                result = self.call_node(node, kwargs, task_id, is_expand, is_collect, run_id)
                 if is_expand:
                     result = list(result)
             except Exception as exc:
@@ -92,6 +94,7 @@ class AdapterSet:
         task_id: str | None = None,
         is_expand: bool = False,
         is_collect: bool = False,
+        run_id: str | None = None,
     ) -> Any:
         """The node's function called on ``kwargs``, or the node-execution method's result."""
         if self.node_method is None:
@@ -104,6 +107,7 @@ class AdapterSet:
             task_id=task_id,
             is_expand=is_expand,
             is_collect=is_collect,
+            **({"run_id": run_id} if self._method_takes_run_id else {}),
         )
 
 
@@ -135,6 +139,14 @@ _ADAPTER_TYPES = (
 
 def _is_adapter(obj: Any) -> bool:
     return isinstance(obj, _ADAPTER_TYPES)
+
+
+def _accepts(adapter: Any, method: str, keyword: str) -> bool:
+    code = getattr(getattr(adapter, method, None), "__code__", None)
+    if code is None:
+        return False
+    named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return keyword in named or bool(code.co_flags & 0x08)  # CO_VARKEYWORDS
 
 
 def _at_most_one(adapters: list[Any], kind: type, method: str) -> Any:

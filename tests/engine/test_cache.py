@@ -629,3 +629,19 @@ def test_the_cache_loads_nothing_until_a_driver_asks_for_it():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_builder_with_a_cache_builds_many_drivers_and_copies_each_with_its_own_adapter(
+    tmp_path,
+):
+    module = load(tmp_path, DIAMOND)
+    builder = driver.Builder().with_modules(module).with_cache(path=str(tmp_path / "c"))
+    first, second, twin = builder.build(), builder.build(), builder.copy().build()
+    assert len({id(first.cache), id(second.cache), id(twin.cache)}) == 3
+    assert first.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert twin.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert computed(twin) == set()  # the same folder: the first driver's results serve it
+    with pytest.raises(TypeError):
+        driver.Builder().with_cache(path=str(tmp_path / "c"), recompte=["a"])
+    with pytest.raises(DagwireError, match="called twice"):
+        builder.with_cache(path=str(tmp_path / "other"))

@@ -224,7 +224,8 @@ def _print_group(name: str, record: dict[str, Any], out: TextIO, *, skipped: boo
             )
         return
     for node, entry in record.get("nodes", {}).items():
-        line = f"    {node:<24} {entry.get('status', '?'):<10}{_seconds(entry.get('duration_s'))}"
+        status = "cached" if entry.get("from_cache") else entry.get("status", "?")
+        line = f"    {node:<24} {status:<10}{_seconds(entry.get('duration_s'))}"
         ref = artifacts.get(node)
         if ref:
             line += f"  -> {ref['uri']} ({_size(ref.get('size'))})"

@@ -10,7 +10,6 @@ back from it, is ``records.py``.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import secrets
 import threading
@@ -145,6 +144,20 @@ class RunGraph:
             if name not in self._hashes:
                 self._hashes[name] = _code_hash(self.graph.nodes[name])
         return {name: self._hashes[name] for name in nodes}
+
+    def from_cache(self, engine_runs: Iterable[str]) -> set[str]:
+        """The nodes the cache served in the driver's executions ``engine_runs`` (none when the
+        cache is off)."""
+        if self.cache is None:
+            return set()
+        from ..caching.events import CachingEventType
+
+        served = set()
+        for engine_run in engine_runs:
+            for key, events in self.driver.cache.logs(engine_run).items():
+                if any(e.event_type is CachingEventType.GET_RESULT for e in events):
+                    served.add(key if isinstance(key, str) else key[0])
+        return served
 
     def snapshot(self) -> dict[str, Any]:
         return graph_snapshot(self.graph, self.code_hashes(self.graph.order))
@@ -380,15 +393,19 @@ class _GroupRecorder(NodeExecutionHook):
         self.repeated = graph.repeated_nodes(group)
         self._item_starts: dict[tuple[str, Any], float] = {}
         self._lock = threading.Lock()  # item threads update the record as another saves it
+        self._graph = graph
+        #: The driver's executions this group's nodes ran in: the cache logs by them.
+        self._engine_runs: set[str] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         """A process-pool executor pickles the driver's adapters with each task; a lock does not
-        pickle (and a worker's copy records nothing this process reads)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        pickle (and a worker's copy records nothing this process reads, nor asks the graph)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_graph")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._graph = None
 
     def start(self) -> None:
         previous = self.store.read_record(self.run_id, self.path) or {}
@@ -444,6 +461,7 @@ class _GroupRecorder(NodeExecutionHook):
                 elif entry["status"] != "failed":
                     entry["status"] = "completed"
             return
+        self._engine_runs.add(future_kwargs.get("run_id"))
         self.timer.run_after_node_execution(
             node_name=node_name,
             result=result,
@@ -469,6 +487,10 @@ class _GroupRecorder(NodeExecutionHook):
         self.record["status"] = "completed" if error is None else "failed"
         self.record["finished_at"] = _now()
         self.record["duration_s"] = round(time.perf_counter() - self._t0, 6)
+        served = self._graph.from_cache(self._engine_runs - {None}) if self._graph else ()
+        for name in served:
+            if name in self.record["nodes"]:
+                self.record["nodes"][name]["from_cache"] = True
         if error is None:
             for entry in self.record["nodes"].values():
                 if entry["status"] == "pending":  # run per item by worker processes, unseen here
@@ -554,12 +576,16 @@ def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[st
 
 
 def _code_hash(node: Any) -> str:
+    """The engine's code version (a comment or docstring edit keeps it, as it keeps the cache);
+    the compiled code's hash for a function whose source is gone."""
+    from ..caching.code_version import code_version
+
     fn = node.user_function or node.fn
-    try:
-        text = inspect.getsource(fn)
-    except (OSError, TypeError):
-        code = getattr(fn, "__code__", None)
-        text = repr((code.co_code, code.co_consts)) if code is not None else repr(fn)
+    version = code_version(fn)
+    if version is not None:
+        return version
+    code = getattr(fn, "__code__", None)
+    text = repr((code.co_code, code.co_consts)) if code is not None else repr(fn)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from dagwire import driver
 from dagwire.caching.adapter import CachingBehavior, HamiltonCacheAdapter
+from dagwire.caching.code_version import helper_functions
 from dagwire.caching.events import CachingEventType
 from dagwire.caching.stores import folder as folder_module
 from dagwire.errors import DagwireError
@@ -645,3 +646,40 @@ def test_a_builder_with_a_cache_builds_many_drivers_and_copies_each_with_its_own
         driver.Builder().with_cache(path=str(tmp_path / "c"), recompte=["a"])
     with pytest.raises(DagwireError, match="called twice"):
         builder.with_cache(path=str(tmp_path / "other"))
+
+
+HELPED = """
+from textwrap import dedent
+
+
+def _inner(v: int) -> int:
+    return v * 10
+
+
+def _scale(v: int) -> int:
+    return _inner(v)
+
+
+def a(x: int) -> int:
+    return _scale(x) + len(dedent(""))
+
+
+def b(y: int) -> int:
+    return y
+"""
+
+
+def test_an_edit_to_a_helper_the_node_calls_recomputes_it_and_a_comment_does_not(tmp_path):
+    """Unlike Apache Hamilton, whose cache serves a stale value when only a helper changed."""
+    run(load(tmp_path, HELPED), tmp_path / "c", {"x": 1, "y": 5}, outputs=["a", "b"])
+    commented = HELPED.replace("return v * 10", "return v * 10  # tens")
+    dr, result = run(
+        load(tmp_path, commented), tmp_path / "c", {"x": 1, "y": 5}, outputs=["a", "b"]
+    )
+    assert result == {"a": 10, "b": 5} and computed(dr) == set()
+    edited = HELPED.replace("return v * 10", "return v * 100")
+    dr, result = run(load(tmp_path, edited), tmp_path / "c", {"x": 1, "y": 5}, outputs=["a", "b"])
+    assert result == {"a": 100, "b": 5} and computed(dr) == {"a"}
+    assert "code changed" in why(dr, "a")
+    helpers = helper_functions(load(tmp_path, HELPED).a)
+    assert [h.__name__ for h in helpers] == ["_inner", "_scale"]  # not textwrap's dedent

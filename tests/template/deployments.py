@@ -246,6 +246,33 @@ def deploy_to_airflow(project: Project, bin_dir: Path) -> None:
 
 
 # --- reading what a run left in the artifact store ---------------------------------------------
+def enable_cache(project: Project) -> None:
+    """``[cache] enabled = true`` in pipeline.toml, committed, as a team turns the cache on."""
+    toml = project.path / "src" / project.package / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    old = "\n[cache]\nenabled = false\n"
+    assert old in text, f"pipeline.toml no longer contains {old!r}: update this helper"
+    toml.write_text(text.replace(old, "\n[cache]\nenabled = true\n"), encoding="utf-8")
+    commit_all(project.path, "the cache on")
+
+
+#: What the failing run (default config, after a run with the same config) takes from the cache:
+#: every node whose code and inputs are unchanged; ``words`` (a Parallelizable node) always runs,
+#: and ``metrics`` is the node broken on purpose.
+FROM_CACHE = {"train": {"model"}, "evaluate": {"predictions", "accuracy"}}
+
+
+def served_from_cache(records: dict[str, dict]) -> dict[str, set[str]]:
+    """Per group, the nodes its record says the cache served; and for ``prepare`` a check that
+    they are all its nodes but ``words``."""
+    served = {
+        g: {n for n, e in r.get("nodes", {}).items() if e.get("from_cache")}
+        for g, r in records.items()
+    }
+    assert served.pop("prepare") == set(records["prepare"]["nodes"]) - {"words"}
+    return served
+
+
 def group_records(store: ArtifactStore, run_id: str, groups: list[str]) -> dict[str, dict]:
     return {g: store.read_record(run_id, f"groups/{g}.json") or {} for g in groups}
 

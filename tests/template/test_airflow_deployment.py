@@ -8,6 +8,8 @@ runner's metrics and collected words; a run whose ``metrics`` node raises, which
 fails naming the node in the task log, while one word's item fails and the others complete; and,
 after the fix is deployed with the guide's deploy step (same version number), ``airflow tasks
 clear`` resuming that run without recomputing the groups or the items it had completed.
+The team has turned the cache on (``[cache] enabled = true``): the failing run takes every
+node whose code and inputs did not change from it, in every task.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from deployments import (
     AIRFLOW_ENVIRONMENT,
     COLLECT,
     FAILING_ITEM,
+    FROM_CACHE,
     GROUPS,
     MAPPED,
     METRICS,
@@ -32,11 +35,13 @@ from deployments import (
     airflow_environment,
     broken_node,
     deploy_to_airflow,
+    enable_cache,
     expected_fanout,
     fanout_state,
     group_records,
     item_records,
     output,
+    served_from_cache,
     synced_project,
     timed,
 )
@@ -72,6 +77,7 @@ def deployment(generate: Generate, tmp_path_factory: pytest.TempPathFactory):
     with timed("airflow: generate, uv sync, Airflow environment, deploy"):
         project = synced_project(generate, "airflow", "airflow deployed")
         add_fanout_branch(project)
+        enable_cache(project)  # every run shares one cache
         bin_dir = airflow_environment(project, work / "airflow-env")
         deploy_to_airflow(project, bin_dir)
     artifacts = work / "artifacts"
@@ -181,6 +187,8 @@ def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_ru
     records = group_records(store, run_id, GROUPS)
     assert [records[g]["status"] for g in GROUPS] == ["completed", "completed", "failed"]
     assert records["evaluate"]["attempt"] == 2
+    # the first runs filled the cache: what did not change is served from it, on every task
+    assert served_from_cache(records) == FROM_CACHE
 
 
 @pytest.mark.slow

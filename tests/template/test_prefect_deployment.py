@@ -8,6 +8,8 @@ the process that runs the flows). The example gets a fan-out branch first, as a 
 a run whose ``metrics`` node raises, which retries once and fails naming the node in the flow run's
 logs, while one word's item fails and the others complete; after the fix, ``prefect flow-run
 retry`` resuming that run without recomputing the groups or the items it had completed.
+The team has turned the cache on (``[cache] enabled = true``): the failing run takes every
+node whose code and inputs did not change from it, in every task.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dagwire.runtime.artifacts import ArtifactStore
 from deployments import (
     COLLECT,
     FAILING_ITEM,
+    FROM_CACHE,
     GROUPS,
     MAPPED,
     METRICS,
@@ -27,11 +30,13 @@ from deployments import (
     WORDS,
     add_fanout_branch,
     broken_node,
+    enable_cache,
     expected_fanout,
     fanout_state,
     group_records,
     item_records,
     output,
+    served_from_cache,
     synced_project,
     timed,
 )
@@ -63,6 +68,7 @@ def deployment(generate: Generate, tmp_path_factory: pytest.TempPathFactory):
         project = synced_project(generate, "prefect", "prefect deployed")
         project.uv("add", "--quiet", "s3fs")  # the guide: artifacts on S3 need s3fs
         add_fanout_branch(project)
+        enable_cache(project)  # every run shares one cache
     with s3_server() as options:
         bucket = f"dagwire-{uuid.uuid4().hex[:12]}"
         s3fs.S3FileSystem(**options).mkdir(bucket)
@@ -172,6 +178,8 @@ def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_ru
     records = group_records(store, run_id, GROUPS)
     assert [records[g]["status"] for g in GROUPS] == ["completed", "completed", "failed"]
     assert records["evaluate"]["attempt"] == 2
+    # the first runs filled the cache: what did not change is served from it, on every task
+    assert served_from_cache(records) == FROM_CACHE
 
 
 @pytest.mark.slow

@@ -30,7 +30,13 @@ from typing import Any
 from ..errors import DagwireError
 from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecutionHook
 from .behaviors import BehaviorRules, CachingBehavior
-from .code_version import code_version, is_known, remember_versions, source_digest
+from .code_version import (
+    code_version,
+    helper_functions,
+    is_known,
+    remember_versions,
+    source_digest,
+)
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
 from .stores.base import MetadataStore, ResultRetrievalError, ResultStore
@@ -154,6 +160,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         return fingerprint(result).version
 
     def version_code(self, node_name: str, run_id: str | None = None) -> str | None:
+        """The node's code version, combined with those of the helpers of its own package that
+        it calls (``helper_functions``): editing a helper recomputes the nodes that call it."""
         node = self._graph.nodes[node_name]
         fn = node.user_function or node.fn
         if not self._code_log_read and not is_known(fn):  # another process may have parsed it
@@ -162,6 +170,14 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 remember_versions(found)
                 _SAVED_CODE.setdefault(self._code_log.folder.root, set()).update(found)
                 self._code_log_read = True
+        version = self._own_version(fn)
+        helpers = helper_functions(fn)
+        if not helpers or version is None:
+            return version
+        parts = [version, *(f"{h.__qualname__}={self._own_version(h)}" for h in helpers)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def _own_version(self, fn: Any) -> str | None:
         version, digest = code_version(fn), source_digest(fn)
         if version and digest:
             self._code_used[digest] = version

@@ -18,6 +18,7 @@ import ast
 import hashlib
 import linecache
 import textwrap
+import types
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,45 @@ def code_version(fn: Callable[..., Any]) -> str | None:
 def source_digest(fn: Callable[..., Any]) -> str:
     """The digest of ``fn``'s source lines, under which its version is remembered ("" if none)."""
     return _versioned(fn)[1]
+
+
+def helper_functions(fn: Callable[..., Any]) -> list[Any]:
+    """The functions of ``fn``'s own package that its code calls by a global name, and theirs in
+    turn, in a stable order.
+
+    A node's value depends on the helpers it calls as much as on its own lines (Apache Hamilton's
+    cache looks at the node's source only, so editing a helper serves stale values): the cache
+    key covers them. Functions of other packages (pandas, the standard library) are left out:
+    they change with an upgrade, not with an edit.
+    """
+    package = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    found: dict[int, Any] = {}
+    pending = [fn]
+    while pending:
+        current = pending.pop()
+        names = _global_names(getattr(current, "__code__", None))
+        scope = getattr(current, "__globals__", {})
+        for name in sorted(names):
+            helper = scope.get(name)
+            if (
+                isinstance(helper, types.FunctionType)
+                and helper is not fn
+                and id(helper) not in found
+                and (helper.__module__ or "").partition(".")[0] == package
+            ):
+                found[id(helper)] = helper
+                pending.append(helper)
+    return sorted(found.values(), key=lambda h: (h.__module__, h.__qualname__))
+
+
+def _global_names(code: Any) -> set[str]:
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:  # nested functions, lambdas and comprehensions
+        if hasattr(const, "co_names"):
+            names |= _global_names(const)
+    return names
 
 
 def is_known(fn: Callable[..., Any]) -> bool:

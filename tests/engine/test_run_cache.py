@@ -213,9 +213,9 @@ def test_a_node_the_cache_table_names_must_exist_and_nothing_runs_otherwise(proj
     package, calls, store = project
     pipeline = Pipeline.load(package)
     typo = like(pipeline, CacheSettings(enabled=True, recompute=("rew",)))
-    with pytest.raises(Exception, match=r"'rew'") as raised:
+    with pytest.raises(PipelineDefinitionError, match=r"\[cache\].*'rew' is not a node") as raised:
         run_pipeline(typo, run_id="r1", store=store)
-    assert "raw" in str(raised.value)  # a did-you-mean
+    assert "'raw'" in str(raised.value)  # a did-you-mean
     assert computed(calls) == [] and list_runs(store) == []
 
 

@@ -21,6 +21,11 @@ LOADER_TAG = "hamilton.data_loader"
 SAVER_TAG = "hamilton.data_saver"
 
 
+class UnknownCacheNodeError(DagwireError):
+    """A behavior list names something that is not a node (a typo would silently cache a node
+    meant to be recomputed); the project runtime names its pipeline.toml setting."""
+
+
 class CachingBehavior(enum.Enum):
     """DEFAULT reuses a stored result when the node's code and inputs are unchanged, else computes
     and stores it. RECOMPUTE always computes, then stores (what reads it can still be reused if
@@ -99,7 +104,7 @@ class BehaviorRules:
         unknown = [n for n in self.listed if n not in known]
         if unknown:
             hints = "".join(did_you_mean(n, known) for n in unknown[:1])
-            raise DagwireError(
+            raise UnknownCacheNodeError(
                 f"with_cache(): {', '.join(map(repr, unknown))} "
                 f"{'is not a node' if len(unknown) == 1 else 'are not nodes'} of this "
                 f"driver's graph.{hints} List node names only."

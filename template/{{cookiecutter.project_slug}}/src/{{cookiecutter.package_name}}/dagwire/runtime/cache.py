@@ -48,20 +48,6 @@ class CacheSettings:
             ignore=_nodes(table.get("ignore", ()), f"{where} ignore", error, False),
         )
 
-    def check_nodes(self, graph: Any, where: str, error: type[Exception]) -> None:
-        """Refuse a name that is not a node, before anything runs (a typo would silently cache a
-        node the team meant to recompute)."""
-        known = graph.nodes.keys() | graph.external_inputs.keys() | graph.config.keys()
-        for key in ("recompute", "disable", "ignore"):
-            names = getattr(self, key)
-            unknown = [n for n in names if n not in known] if names is not True else []
-            if unknown:
-                raise error(
-                    f"{where} {key} names {', '.join(map(repr, unknown))}, which "
-                    f"{'is not a node' if len(unknown) == 1 else 'are not nodes'} of the "
-                    f"pipeline; `uv run <project> list` shows the nodes."
-                )
-
     def builder_options(self, path: str) -> dict[str, Any]:
         """The arguments of ``Builder.with_cache`` for a cache at ``path``."""
         options: dict[str, Any] = {"path": path}

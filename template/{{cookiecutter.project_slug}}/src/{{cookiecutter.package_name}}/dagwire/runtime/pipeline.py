@@ -297,18 +297,15 @@ class Pipeline:
         )
         if cache is not None:
             builder = builder.with_cache(**self.cache.builder_options(cache))
-        driver = builder.build()
-        if cache is not None:
-            self.cache.check_nodes(driver.graph, self._where("cache"), PipelineDefinitionError)
+        driver = _build(builder, self._where("cache"))
         if not fans_out(driver.graph):
             return driver
         # Parallelizable/Collect need dynamic execution: turned on here, since the team cannot
         # reach the Builder; [execution] says how items run in this process.
-        return (
-            builder.enable_dynamic_execution(allow_experimental_mode=True)
-            .with_remote_executor(self.item_executor())
-            .build()
-        )
+        builder = builder.enable_dynamic_execution(
+            allow_experimental_mode=True
+        ).with_remote_executor(self.item_executor())
+        return _build(builder, self._where("cache"))
 
     def item_executor(self) -> Any:
         """The engine's executor for Parallelizable items, as [execution] sets it."""
@@ -385,6 +382,19 @@ class Pipeline:
     def store(self, root: str | os.PathLike[str] | None = None) -> ArtifactStore:
         """The artifact store at ``artifacts_location(root)``."""
         return ArtifactStore(self.artifacts_location(root))
+
+
+def _build(builder: Builder, where: str) -> Driver:
+    """Build the driver; a node the [cache] table names that the graph lacks is a mistake in
+    pipeline.toml, and said so."""
+    try:
+        return builder.build()
+    except DagwireError as exc:
+        from ..caching.behaviors import UnknownCacheNodeError
+
+        if isinstance(exc, UnknownCacheNodeError):
+            raise PipelineDefinitionError(f"{where}: {exc}") from None
+        raise
 
 
 def _over(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:

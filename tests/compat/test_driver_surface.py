@@ -121,6 +121,14 @@ def test_export_execution_gives_the_same_json(outputs):
     assert found["dagwire"] == found["hamilton"]
 
 
+def test_export_execution_without_inputs_lists_the_optional_inputs_as_hamilton_does():
+    # Without inputs= Hamilton crawls the whole upstream: optional inputs nobody gave are listed.
+    config = {**CONFIG, "region": "eu", "budget": 1.0, "visits": 3}
+    found = {e: exported(dr, e, ["cost_per_signup"]) for e, dr in drivers(config).items()}
+    assert {"discount", "conversion"} <= {n["name"] for n in found["dagwire"]}
+    assert found["dagwire"] == found["hamilton"]
+
+
 def test_a_requested_input_nobody_gave_is_none_in_both():
     for outputs in (["conversion"], ["signups", "conversion", "discount"], ["day_names"]):
         ham, dag, _ = run_both("driver_api", outputs, inputs={"visits": 10})

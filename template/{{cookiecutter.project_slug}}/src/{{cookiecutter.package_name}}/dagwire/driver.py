@@ -272,13 +272,18 @@ class Driver:
     ) -> str:
         """The nodes ``execute(final_vars, ...)`` would run and the inputs they read, as
         Apache Hamilton's JSON: ``{"nodes": [...]}`` sorted by name, each node as
-        ``HamiltonNode.as_dict()`` gives it. Refuses what ``execute`` would refuse."""
+        ``HamiltonNode.as_dict()`` gives it. Refuses what ``execute`` would refuse. Without
+        ``inputs``, optional inputs are listed too (the whole upstream, as Hamilton crawls it)."""
         import json
 
         names = self._names(final_vars)
         _, schedule = self._prepare(names, inputs, overrides)
         computed = {s.name for s in schedule.steps}
-        read = {p for s in schedule.steps for p in s.params} - computed
+        if inputs is None:  # Hamilton then lists every input, optional ones nobody gave too
+            read = {p for s in schedule.steps for p in self.graph.nodes[s.name].inputs}
+        else:
+            read = {p for s in schedule.steps for p in s.params}
+        read -= computed
         shown = sorted(computed | read | (set(names) - set(overrides or ())))
         return json.dumps({"nodes": [self._public_node(n).as_dict() for n in shown]})
 

@@ -255,3 +255,17 @@ def test_invalid_decorator_exception_is_the_engine_error_under_hamiltons_import_
 
     with pytest.raises(ValueError):  # also a ValueError, as every error of the engine
         function_modifiers.extract_fields([])(one)
+
+
+def test_a_pickled_driver_keeps_its_own_config_when_the_builder_changes_later(pipeline_module):
+    from dagwire.io.materialization import to
+
+    builder = driver.Builder().with_modules(pipeline_module).with_config({"scale": 3})
+    dr = builder.build()
+    builder.with_config({"scale": 50}).with_materializers(
+        to.pickle(id="saved", dependencies=["doubled"], path="unused.pkl")
+    )
+    twin = pickle.loads(pickle.dumps(dr))
+    assert twin.config == dr.config == {"scale": 3}
+    assert twin.execute(["doubled"], inputs={"x": 2}) == {"doubled": 12}
+    assert "saved" not in twin.graph.nodes

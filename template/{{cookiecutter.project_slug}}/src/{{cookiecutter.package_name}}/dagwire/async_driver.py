@@ -51,7 +51,7 @@ class AsyncDriver(driver.Driver):
         adapters: list[Any] | None = None,
         allow_module_overrides: bool = False,
     ) -> None:
-        arguments = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        arguments = driver.construction_arguments(locals())
         adapters = list(adapters or [])
         self.async_adapters = [a for a in adapters if _hooks_of(a)]
         others = [a for a in adapters if not _hooks_of(a)]

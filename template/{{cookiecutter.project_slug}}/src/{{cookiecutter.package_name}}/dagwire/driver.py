@@ -51,8 +51,7 @@ class Driver:
         _executors: tuple[Any, Any] | None = None,
         _materializers: Sequence[Any] = (),
     ) -> None:
-        # What pickling needs to build this driver again in another process (see __reduce__).
-        self._arguments = {k: v for k, v in locals().items() if k != "self"}
+        self._arguments = construction_arguments(locals())
         self.config = dict(config or {})
         self.modules = list(modules)
         listed = [
@@ -607,6 +606,17 @@ class Builder(DynamicExecutionOptions):
             _executors=self._executors(),
             _materializers=self._materializers,
         )
+
+
+def construction_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """What pickling needs to build a driver again in another process (see ``__reduce__``): the
+    ``__init__`` arguments, with lists and dicts copied, so that a builder changed after
+    ``build()`` does not change the driver its pickle rebuilds."""
+    return {
+        k: v.copy() if isinstance(v, (list, dict)) else v
+        for k, v in arguments.items()
+        if k not in ("self", "__class__")
+    }
 
 
 def _cache_adapter(options: dict[str, Any]) -> Any:

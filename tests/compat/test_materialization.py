@@ -260,6 +260,31 @@ def test_dataloader_nodes_and_tags_match():
     assert seen["dagwire"]["raw_data.loader"]["hamilton.data_loader.has_metadata"] is True
 
 
+def test_config_chosen_dataloader_and_datasaver_are_named_without_the_suffix():
+    seen, results = {}, {}
+    for engine in ENGINES:
+        module = load_module("etl_dataloader", engine, plain_annotations=True)
+        dr = builder(engine).with_modules(module).with_config({"source": "demo"}).build()
+        seen[engine] = {v.name: v.tags for v in dr.list_available_variables()}
+        results[engine] = dr.execute(["row_report", "extra_rows"], inputs={"rows": 3})
+    assert {"extra_rows", "extra_rows.loader", "row_report"} <= set(seen["dagwire"])
+    assert set(seen["dagwire"]) == set(seen["hamilton"])
+    for name in ("extra_rows", "extra_rows.loader", "row_report"):
+        tags = [
+            {k: t for k, t in seen[e][name].items() if k.startswith("hamilton.data_")}
+            for e in ENGINES
+        ]
+        assert tags[1] == tags[0], name
+    assert (
+        results["dagwire"]
+        == results["hamilton"]
+        == {
+            "row_report": {"rows": 3},
+            "extra_rows": [0, 1, 2],
+        }
+    )
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_mistakes_fail_alike(engine, tmp_path):
     mat, _ = api(engine)

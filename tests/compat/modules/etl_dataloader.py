@@ -3,7 +3,7 @@
 import json
 
 import pandas as pd
-from hamilton.function_modifiers import dataloader, datasaver
+from hamilton.function_modifiers import config, dataloader, datasaver
 from hamilton.io import utils as io_utils
 
 
@@ -27,3 +27,15 @@ def transformed_data(raw_data: pd.DataFrame, settings: dict) -> pd.DataFrame:
 def saved_data(transformed_data: pd.DataFrame, filepath: str) -> dict:
     transformed_data.to_csv(filepath)
     return io_utils.get_file_and_dataframe_metadata(filepath, transformed_data)
+
+
+@config.when(source="demo")
+@dataloader()
+def extra_rows__demo(rows: int) -> tuple[list, dict]:
+    return list(range(rows)), {"rows": rows}
+
+
+@config.when(source="demo")
+@datasaver()
+def row_report__demo(extra_rows: list) -> dict:
+    return {"rows": len(extra_rows)}

@@ -62,7 +62,6 @@ class dataloader(NodeModifier):  # noqa: N801 - Hamilton's name
         return args[0]
 
     def create(self, fn: Callable[..., Any], name: str, config: dict[str, Any]) -> list[Node]:
-        name = fn.__name__  # Hamilton names both nodes after the function itself
         loader = node_from_function(fn, f"{name}.loader")
         tags = {
             "hamilton.data_loader": True,
@@ -117,6 +116,6 @@ class datasaver(NodeModifier):  # noqa: N801 - Hamilton's name
             **node.tags,
             "hamilton.data_saver": True,
             "hamilton.data_saver.sink": name,
-            "hamilton.data_saver.classname": f"{fn.__name__}()",
+            "hamilton.data_saver.classname": f"{name}()",
         }
         return [node]

@@ -421,3 +421,27 @@ def test_importing_the_driver_loads_no_materialization_module():
         env={"PYTHONPATH": str(Path(driver.__file__).parents[1])},
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_materialize_runs_on_a_cached_driver_and_its_loaders_are_not_taken_from_the_cache(
+    tmp_path,
+):
+    from dagwire.ad_hoc_utils import create_temporary_module
+
+    module = create_temporary_module(raw, total, report)
+    dr = driver.Builder().with_modules(module).with_cache(path=str(tmp_path / "cache")).build()
+    saved = tmp_path / "t.pkl"
+    for _ in range(2):  # computed, then retrieved: the saver's run is the same either way
+        metadata, values = dr.materialize(
+            to.pickle(id="total_pkl", dependencies=["total"], path=str(saved)),
+            additional_vars=["report"],
+        )
+        assert values == {"report": {"keys": ["a", "b"], "total": 3}}
+        assert pickle.loads(saved.read_bytes()) == 3 and "total_pkl" in metadata
+    (tmp_path / "raw.json").write_text(json.dumps({"x": 40, "y": 2}))
+    _, values = dr.materialize(
+        from_.json(target="raw", path=str(tmp_path / "raw.json")), additional_vars=["total"]
+    )
+    assert values == {"total": 42}
+    assert dr.execute(["total"]) == {"total": 3}  # the driver's own graph, its cache as it was
+    assert len(dr.cache.run_ids) == 4  # materialize's runs are recorded with the driver's

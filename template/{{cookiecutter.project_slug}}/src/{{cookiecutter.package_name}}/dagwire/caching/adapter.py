@@ -202,6 +202,16 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._node_behaviors = self.rules.behaviors(graph, self._expanders)
         self._defer = not observed and not self._expanders
 
+    def for_graph(self, graph: Any, *, observed: bool = False) -> HamiltonCacheAdapter:
+        """A twin serving ``graph``, another graph of the same driver (``materialize`` adds
+        savers and loaders to it for one run): same stores, run records and logs, so
+        ``dr.cache`` shows those runs too; only the graph's state is its own."""
+        twin = object.__new__(type(self))
+        vars(twin).update(vars(self))
+        twin._graph = None
+        twin.bind_graph(graph, observed=observed)
+        return twin
+
     def run_before_graph_execution(
         self,
         *,

@@ -194,6 +194,10 @@ def _driver_on(driver: Any, graph: FunctionGraph) -> Any:
     run._public_graph = None
     run.adapters = copy.copy(driver.adapters)
     run.adapters.result_builder = DictResult()
+    cache = driver._cache_adapter()
+    if cache is not None:  # it holds the driver's graph: the run needs one that holds ``graph``
+        twin = cache.for_graph(graph, observed=bool(run.adapters.node_hooks))
+        run.adapters = run.adapters.replaced(cache, twin)
     return run
 
 

@@ -45,6 +45,18 @@ class AdapterSet:
                 "(NodeExecutionHook, GraphExecutionHook, NodeExecutionMethod, ResultBuilder, ...)."
             )
 
+    def replaced(self, old: Any, new: Any) -> AdapterSet:
+        """A copy with adapter ``old`` swapped for ``new``, an adapter of the same kinds (a cache
+        adapter bound to another graph, for a run on that graph)."""
+        twin = object.__new__(type(self))
+        for name, value in vars(self).items():
+            setattr(twin, name, value)
+            if isinstance(value, list):
+                setattr(twin, name, [new if a is old else a for a in value])
+            elif value is old:
+                setattr(twin, name, new)
+        return twin
+
     @property
     def observes_nodes(self) -> bool:
         return bool(self.node_hooks) or self.node_method is not None

@@ -445,3 +445,9 @@ def test_materialize_runs_on_a_cached_driver_and_its_loaders_are_not_taken_from_
     assert values == {"total": 42}
     assert dr.execute(["total"]) == {"total": 3}  # the driver's own graph, its cache as it was
     assert len(dr.cache.run_ids) == 4  # materialize's runs are recorded with the driver's
+
+
+def test_load_from_and_save_to_import_from_hamiltons_module_too():
+    from dagwire.function_modifiers import adapters
+
+    assert (adapters.load_from, adapters.save_to) == (load_from, save_to)

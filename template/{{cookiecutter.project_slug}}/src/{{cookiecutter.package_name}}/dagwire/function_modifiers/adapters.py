@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import InvalidDecoratorError
 from ..node import Dependency, Node, annotations_of, node_from_function, origin_of
 from .base import NodeModifier, Phase
+from .data_io import load_from, save_to  # noqa: F401 - where Apache Hamilton defines them too
 
 
 def _return_type(fn: Callable[..., Any], who: str, shape: str) -> Any:

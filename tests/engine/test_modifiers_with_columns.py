@@ -153,3 +153,15 @@ def test_the_plugin_does_not_import_pandas():
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_config_variant_namespaces_its_columns_under_the_node_name_as_hamilton_does():
+    @config.when(env="prod")
+    @with_columns(doubled, columns_to_pass=["a"], select=["doubled"])
+    def result__prod(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    dr = build(frame, result__prod, cfg={"env": "prod"})
+    assert {"result", "result.a", "result.doubled", "result._append"} <= set(dr.graph.nodes)
+    assert not [n for n in dr.graph.nodes if n.startswith("result__prod")]
+    assert dr.execute(["result"])["result"]["doubled"].tolist() == [2, 4]

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InvalidDecoratorError
 from ..node import Dependency, Node, origin_of, type_name
 from ..settings import ENABLE_POWER_USER_MODE
-from .base import config_values, passthrough
+from .base import config_values, function_node_name, passthrough
 from .extractors import column_type, dataframe_class, extract_columns
 from .recursive import collect_functions, inner_nodes, namespaced
 from .transformers import InputInjector, parameter_names
@@ -103,7 +103,7 @@ class with_columns_base(InputInjector):
             self.select if self.select is not None else [n.name for n in nodes if n.type is series]
         )
         nodes.append(self._appended(frame, frame_type, series, select, fn))
-        namespace = self.namespace or fn.__name__
+        namespace = self.namespace or function_node_name(fn)
         inside = {n.name for n in nodes}
         return (
             [namespaced(n, namespace, inside) for n in nodes],

@@ -451,3 +451,11 @@ def test_load_from_and_save_to_import_from_hamiltons_module_too():
     from dagwire.function_modifiers import adapters
 
     assert (adapters.load_from, adapters.save_to) == (load_from, save_to)
+
+
+def test_a_missing_path_is_refused_where_the_materializer_is_written():
+    with pytest.raises(InvalidDecoratorError, match="to.pickle needs path="):
+        to.pickle(id="total_pkl", dependencies=["total"])
+    with pytest.raises(InvalidDecoratorError, match="from_.json needs path="):
+        from_.json(target="raw")
+    assert to.memory(id="kept", dependencies=["total"]).fixed == {}  # memory takes no path

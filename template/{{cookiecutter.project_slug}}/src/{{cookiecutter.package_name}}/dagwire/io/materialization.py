@@ -35,6 +35,7 @@ from ..function_modifiers.data_io import (
 )
 from ..graph import FunctionGraph
 from ..node import Dependency, Node
+from .formats import required_arguments
 
 
 class MaterializerFactory:
@@ -56,7 +57,7 @@ class MaterializerFactory:
         self.dependencies = list(dependencies)
         self.result_builder = combine
         self.origin = _caller()
-        self.sources, self.fixed = split_arguments(self.display_name, arguments, frozenset())
+        self.sources, self.fixed = _arguments(self.display_name, format_name, "save", arguments)
 
     def generate_nodes(self, graph: FunctionGraph, names: list[str]) -> list[Node]:
         """The join node (with ``combine``) and the saver node named ``id``."""
@@ -92,7 +93,7 @@ class ExtractorFactory:
         self.display_name = f"from_.{format_name}"
         self.target = target
         self.origin = _caller()
-        self.sources, self.fixed = split_arguments(self.display_name, arguments, frozenset())
+        self.sources, self.fixed = _arguments(self.display_name, format_name, "load", arguments)
 
     def generate_nodes(self, graph: FunctionGraph) -> list[Node]:
         """``load_data.<target>`` (value and metadata) and ``<target>`` (the value)."""
@@ -199,6 +200,14 @@ def _driver_on(driver: Any, graph: FunctionGraph) -> Any:
         twin = cache.for_graph(graph, observed=bool(run.adapters.node_hooks))
         run.adapters = run.adapters.replaced(cache, twin)
     return run
+
+
+def _arguments(
+    who: str, format_name: str, action: str, arguments: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The factory's arguments, split as the decorators split theirs; one the format always
+    needs (``path=``) is refused here, where the user wrote the call, not when it runs."""
+    return split_arguments(who, arguments, required_arguments(format_name, action))
 
 
 def _of_kind(materializers: Sequence[Any], kind: type) -> list[Any]:

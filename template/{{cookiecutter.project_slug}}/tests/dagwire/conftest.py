@@ -173,7 +173,9 @@ def break_node(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
         monkeypatch.setattr(
             Pipeline,
             "driver",
-            lambda self, config=None, adapters=(): driver(self, config, [*adapters, FailOn(node)]),
+            lambda self, config=None, adapters=(), **options: driver(
+                self, config, [*adapters, FailOn(node)], **options
+            ),
         )
 
     return breaking

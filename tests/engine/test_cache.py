@@ -543,6 +543,31 @@ def test_the_cache_adapter_can_be_given_with_with_adapters(tmp_path):
         driver.Builder().with_modules(module).with_adapters(adapter).build()
 
 
+def test_a_pickled_driver_with_a_cache_is_rebuilt_with_its_own_adapter(tmp_path):
+    """As in Apache Hamilton, whose drivers ship to process pools with their cache."""
+    import pickle
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    dr.execute(["d"], inputs={"x": 1, "y": 5})
+    again = pickle.loads(pickle.dumps(dr))
+    assert again.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert again.cache is not dr.cache and computed(again) == set()
+    assert dr.cache.run_ids == [dr.cache.run_ids[0]]  # the original's history is its own
+
+
+def test_materialize_runs_through_the_cache_and_its_logs(tmp_path):
+    from dagwire.io.materialization import to
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    saver = to.pickle(id="saved", dependencies=["d"], path=str(tmp_path / "d.pkl"))
+    metadata, extra = dr.materialize(saver, additional_vars=["b"], inputs={"x": 1, "y": 5})
+    assert extra == {"b": 11} and "saved" in metadata
+    assert computed(dr) == {"a", "b", "c", "d", "saved"}
+    dr.materialize(saver, additional_vars=["b"], inputs={"x": 1, "y": 6})
+    assert computed(dr) == {"c", "d", "saved"}  # dr.cache reports the materialize runs
+    assert dr.execute(["d"], inputs={"x": 1, "y": 6}) == {"d": 16} and computed(dr) == set()
+
+
 def test_a_log_file_records_every_event(tmp_path):
     module = load(tmp_path, DIAMOND)
     run(module, tmp_path / "c", {"x": 1, "y": 5}, log_to_file=True)

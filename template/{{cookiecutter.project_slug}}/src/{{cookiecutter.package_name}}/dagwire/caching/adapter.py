@@ -73,6 +73,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         storage_options: dict[str, Any] | None = None,
     ) -> None:
         """Hamilton's arguments; ``storage_options`` (dagwire's) go to fsspec for URL paths."""
+        #: What a pickled driver builds its own adapter from again (see ``unbound``).
+        self._options = {k: v for k, v in locals().items() if k != "self"}
         self._path = os.fspath(path)
         options = storage_options
         self.metadata_store = metadata_store or FileMetadataStore(
@@ -201,6 +203,11 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._expanders, self._collected = _fan_out_nodes(graph)
         self._node_behaviors = self.rules.behaviors(graph, self._expanders)
         self._defer = not observed and not self._expanders
+
+    def unbound(self) -> HamiltonCacheAdapter:
+        """A new adapter with this one's options, attached to no driver: a pickled driver is
+        built again where it is unpickled, and binds this to its new graph."""
+        return type(self)(**self._options)
 
     def for_graph(self, graph: Any, *, observed: bool = False) -> HamiltonCacheAdapter:
         """A twin serving ``graph``, another graph of the same driver (``materialize`` adds

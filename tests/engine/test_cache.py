@@ -386,6 +386,23 @@ def test_threads_filling_one_cache_at_once_lose_nothing(tmp_path):
         assert result == {"d": 11 * i} and computed(dr) == set()
 
 
+def test_one_driver_running_in_several_threads_at_once_never_fails(tmp_path):
+    """Prefect's tasks share one driver (a RunGraph) across threads: while one run looks up why a
+    node is new or saves code versions, another adds entries to the same dictionaries."""
+    wide = "".join(f"def n{i}(x: int) -> int:\n    return x + {i}\n\n\n" for i in range(200))
+    dr = cached(load(tmp_path, wide), tmp_path / "c")
+    outputs = [f"n{i}" for i in range(200)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, as a loaded machine does
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            runs = [pool.submit(dr.execute, outputs, inputs={"x": x}) for x in range(40)]
+            results = [r.result() for r in runs]
+    finally:
+        sys.setswitchinterval(switch)
+    assert [r["n7"] for r in results] == [x + 7 for x in range(40)]
+
+
 def _fill_in_process(args):
     path, module_path, i = args
     spec = importlib.util.spec_from_file_location("shared_diamond", module_path)

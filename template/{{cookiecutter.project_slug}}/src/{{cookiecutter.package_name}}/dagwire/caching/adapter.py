@@ -257,8 +257,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         """The versions of the sources this cache's runs used, by digest, for the next process
         (which then parses only what changed); each written once per cache and process."""
         saved = _SAVED_CODE.setdefault(self._code_log.folder.root, set())
-        new = {d: v for d, v in self._code_used.items() if d not in saved}
-        self._code_used = {}
+        used, self._code_used = self._code_used, {}  # runs in other threads add to the new one
+        new = {d: v for d, v in used.items() if d not in saved}
         if new:
             for digest, version in new.items():
                 self._code_log.put(digest, version)

@@ -32,10 +32,10 @@ from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecuti
 from .behaviors import BehaviorRules, CachingBehavior
 from .code_version import (
     code_version,
-    helper_functions,
     is_known,
     remember_versions,
     source_digest,
+    version_with_helpers,
 )
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
@@ -172,12 +172,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 remember_versions(found)
                 _SAVED_CODE.setdefault(self._code_log.folder.root, set()).update(found)
                 self._code_log_read = True
-        version = self._own_version(fn)
-        helpers = helper_functions(fn)
-        if not helpers or version is None:
-            return version
-        parts = [version, *(f"{h.__qualname__}={self._own_version(h)}" for h in helpers)]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return version_with_helpers(fn, self._own_version)
 
     def _own_version(self, fn: Any) -> str | None:
         version, digest = code_version(fn), source_digest(fn)

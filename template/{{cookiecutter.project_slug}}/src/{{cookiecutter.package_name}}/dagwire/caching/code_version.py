@@ -41,6 +41,21 @@ def source_digest(fn: Callable[..., Any]) -> str:
     return _versioned(fn)[1]
 
 
+def version_with_helpers(
+    fn: Callable[..., Any], own: Callable[[Any], str | None] = code_version
+) -> str | None:
+    """``fn``'s version combined with those of the helpers it calls (``helper_functions``): the
+    version the cache keys on and resume compares, so that editing a helper recomputes, and
+    stops resuming, the nodes calling it. ``own`` versions one function (the cache's also notes
+    what it versioned)."""
+    version = own(fn)
+    helpers = helper_functions(fn)
+    if not helpers or version is None:
+        return version
+    parts = [version, *(f"{h.__qualname__}={own(h)}" for h in helpers)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def helper_functions(fn: Callable[..., Any]) -> list[Any]:
     """The functions of ``fn``'s own package that its code calls by a global name, and theirs in
     turn, in a stable order.

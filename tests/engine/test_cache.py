@@ -725,3 +725,57 @@ def test_an_edit_to_a_helper_the_node_calls_recomputes_it_and_a_comment_does_not
     assert "code changed" in why(dr, "a")
     helpers = helper_functions(load(tmp_path, HELPED).a)
     assert [h.__name__ for h in helpers] == ["_inner", "_scale"]  # not textwrap's dedent
+
+
+PACKAGED_NODES = """
+from dagwire.function_modifiers import does
+
+from PKG import helpers
+
+
+def _summed(**values: int) -> int:
+    return sum(values.values())
+
+
+def scaled(x: int) -> int:
+    return helpers.scale(x)
+
+
+@does(_summed)
+def total(x: int, y: int) -> int:
+    pass
+
+
+def plain(y: int) -> int:
+    return y
+"""
+
+
+def test_helpers_called_through_a_module_or_named_by_a_decorator_are_part_of_the_key(
+    tmp_path, monkeypatch
+):
+    """``helpers.scale(x)`` and ``@does(_summed)``: their edits reach the cache key too."""
+    import importlib
+
+    package = f"pkg_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    helpers = tmp_path / package / "helpers.py"
+    nodes = tmp_path / package / "nodes.py"
+    helpers.write_text("def scale(v):\n    return v * 10\n")
+    nodes.write_text(PACKAGED_NODES.replace("PKG", package))
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def fresh_run():
+        for name in [m for m in sys.modules if m.split(".")[0] == package]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        module = importlib.import_module(f"{package}.nodes")
+        return run(module, tmp_path / "c", {"x": 1, "y": 2}, outputs=["scaled", "total", "plain"])
+
+    assert fresh_run()[1] == {"scaled": 10, "total": 3, "plain": 2}
+    helpers.write_text("def scale(v):\n    return v * 100\n")
+    nodes.write_text(nodes.read_text().replace("sum(values.values())", "-sum(values.values())"))
+    dr, result = fresh_run()
+    assert result == {"scaled": 100, "total": -3, "plain": 2}
+    assert computed(dr) == {"scaled", "total"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import linecache
 import re
 import textwrap
@@ -111,11 +112,12 @@ def _decorator_names(fn: Any) -> set[str]:
     code = getattr(fn, "__code__", None)
     if code is None:
         return set()
-    lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1 :]
-    if not lines or not lines[0].lstrip().startswith("@"):
+    lines = linecache.getlines(code.co_filename)
+    first = code.co_firstlineno - 1
+    if first >= len(lines) or not lines[first].lstrip().startswith("@"):
         return set()
     names: set[str] = set()
-    for line in lines:
+    for line in itertools.islice(lines, first, None):  # not a slice: no copy of the file
         if line.lstrip().startswith(("def ", "async def ")):
             break
         names.update(re.findall(r"[A-Za-z_]\w*", line))

@@ -326,6 +326,21 @@ def test_a_result_file_gone_from_the_store_is_recomputed(tmp_path):
     assert CachingEventType.MISSING_RESULT in {e.event_type for e in debug}
 
 
+def test_an_unreadable_result_is_replaced_once_recomputed(tmp_path):
+    """A damaged result file must not make every later run fail to read it and recompute."""
+    module = load(tmp_path, "def big(n: int) -> bytes:\n    return bytes(n)\n")
+    run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    for file in (tmp_path / "c" / "results").iterdir():
+        if file.is_file():
+            file.write_bytes(b"not a pickle")
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    assert result == {"big": bytes(200_000)} and computed(dr) == {"big"}
+    debug = dr.cache.logs(dr.cache.last_run_id, level="debug")["big"]
+    assert CachingEventType.FAILED_RETRIEVAL in {e.event_type for e in debug}
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    assert result == {"big": bytes(200_000)} and computed(dr) == set()
+
+
 def test_a_warm_run_reads_only_the_results_it_returns(tmp_path, monkeypatch):
     from dagwire.caching.stores.file import FileResultStore
 

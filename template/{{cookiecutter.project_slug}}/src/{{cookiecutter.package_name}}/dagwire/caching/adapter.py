@@ -341,6 +341,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
             event = E.MISSING_RESULT if missing else E.FAILED_RETRIEVAL
             self._log(run_id, node_name, task_id, event, str(exc), version)
             self.metadata_store.delete(key)
+            if not missing:  # else the recomputed result, content-addressed, is never rewritten
+                self.result_store.delete(version)
             return SENTINEL
         _remember(self.data_versions[run_id], node_name, task_id, version)
         self._log(run_id, node_name, task_id, E.GET_RESULT, "hit", version, "result_store")

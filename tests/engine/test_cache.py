@@ -451,6 +451,26 @@ def test_many_runs_are_merged_into_few_segment_files_and_keep_every_entry(tmp_pa
         assert computed(dr) == set()
 
 
+def test_a_reader_listing_segments_another_process_merges_meanwhile_reads_every_entry(
+    tmp_path, monkeypatch
+):
+    """Workers start together: one merges the segments another has just listed."""
+    from dagwire.caching.stores.folder import Folder, SegmentLog
+
+    writer = SegmentLog(Folder(tmp_path / "log"))
+    for i in range(folder_module.COMPACT_AFTER + 1):
+        writer.put(i, i)
+        writer.flush()
+    reader = SegmentLog(Folder(tmp_path / "log"))
+    listing = reader.folder.names()
+    SegmentLog(Folder(tmp_path / "log")).refresh()  # merges them and deletes the listed files
+    real_names = reader.folder.names
+    stale = iter([listing])
+    monkeypatch.setattr(reader.folder, "names", lambda: next(stale, None) or real_names())
+    reader.refresh()
+    assert reader.entries == {i: i for i in range(folder_module.COMPACT_AFTER + 1)}
+
+
 def test_an_fsspec_url_holds_the_cache(tmp_path):
     pytest.importorskip("fsspec")
     module = load(tmp_path, DIAMOND)

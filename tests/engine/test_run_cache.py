@@ -214,6 +214,8 @@ def test_the_cache_lives_under_the_artifact_root_and_is_no_run(project):
         ("ignore = true", r"\[cache\] ignore must be a list of node names, got True"),
         ("disable = [3]", r"\[cache\] disable: 3 is not a node name"),
         ("size = 3", r"unknown key 'size' in \[cache\]"),
+        ('recompute = ["raw"]\n    disable = ["raw"]', r"\[cache\] 'raw' is in both recompute and"),
+        ("recompute = true\n    disable = true", r"\[cache\] recompute and disable cannot both"),
     ],
 )
 def test_a_bad_cache_table_is_refused_naming_the_file_and_key(tmp_path, table, message):

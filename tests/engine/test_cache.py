@@ -418,6 +418,36 @@ def test_one_driver_running_in_several_threads_at_once_never_fails(tmp_path):
     assert [r["n7"] for r in results] == [x + 7 for x in range(40)]
 
 
+def test_a_flush_never_writes_a_key_whose_result_another_thread_stored_after_the_results(
+    tmp_path, monkeypatch
+):
+    """Another process must never find a key naming a result that is not there yet."""
+    from dagwire.caching.stores.file import FileMetadataStore, FileResultStore
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    dr.execute(["d"], inputs={"x": 1, "y": 5})
+    cache, run_id = dr.cache, dr.cache.last_run_id
+    flush_results = cache.result_store.flush
+    others = []
+
+    def results_then_another_thread_stores():
+        flush_results()
+        other = threading.Thread(
+            target=cache._store, args=(run_id, "a", None, "a-late", "code", (), 123456)
+        )
+        other.start()
+        other.join(timeout=0.2)
+        others.append(other)
+
+    monkeypatch.setattr(cache.result_store, "flush", results_then_another_thread_stores)
+    cache.flush()
+    keys, results = FileMetadataStore(tmp_path / "c"), FileResultStore(tmp_path / "c")
+    keys.refresh()
+    results.refresh()
+    assert all(results.exists(entry[0]) for entry in keys.log.entries.values())
+    others[0].join()
+
+
 def _fill_in_process(args):
     path, module_path, i = args
     spec = importlib.util.spec_from_file_location("shared_diamond", module_path)

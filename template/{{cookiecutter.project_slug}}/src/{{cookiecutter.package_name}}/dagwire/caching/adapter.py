@@ -113,6 +113,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._code_used: dict[str, str] = {}
         self._owner_pid = self._loaded_pid = os.getpid()
         self._refresh_lock = threading.Lock()
+        #: Held while a result and its key are stored, and while they are flushed: a flush in
+        #: one thread must not write a key whose result another thread stored after the results.
+        self._store_lock = threading.Lock()
         _UNFLUSHED.add(self)
 
     # --- what users read ---------------------------------------------------------------------
@@ -244,8 +247,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def flush(self) -> None:
         """Make the results and keys stored so far durable and visible to other processes."""
-        self.result_store.flush()  # results first: a key must never name a missing result
-        self.metadata_store.flush()
+        with self._store_lock:
+            self.result_store.flush()  # results first: a key must never name a missing result
+            self.metadata_store.flush()
         self._save_code_versions()
 
     def _save_code_versions(self) -> None:
@@ -372,23 +376,27 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 version,
             )
         else:
-            put_bytes = getattr(self.result_store, "put_bytes", None)
-            if put_bytes is not None:
-                put_bytes(version, data)
-            else:
-                self.result_store.set(data_version=version, result=result)
+            with self._store_lock:
+                self._put(version, data, result)
+                if code is not None:
+                    self.metadata_store.set(
+                        cache_key=key,
+                        data_version=version,
+                        run_id=run_id,
+                        node_name=node_name,
+                        code_version=code,
+                        dependencies=dependencies,
+                    )
             self._log(run_id, node_name, task_id, E.SET_RESULT, value=version, actor="result_store")
-            if code is not None:
-                self.metadata_store.set(
-                    cache_key=key,
-                    data_version=version,
-                    run_id=run_id,
-                    node_name=node_name,
-                    code_version=code,
-                    dependencies=dependencies,
-                )
         _remember(self.data_versions[run_id], node_name, task_id, version)
         self._log(run_id, node_name, task_id, E.SET_DATA_VERSION, value=version)
+
+    def _put(self, version: str, data: bytes, result: Any) -> None:
+        put_bytes = getattr(self.result_store, "put_bytes", None)
+        if put_bytes is not None:
+            put_bytes(version, data)
+        else:
+            self.result_store.set(data_version=version, result=result)
 
     def _load(self, deferred: Deferred) -> Any:
         """A retrieved result left unloaded, now that a node computed in this run reads it."""
@@ -587,13 +595,14 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     def __getstate__(self) -> dict[str, Any]:
         """What a worker process receives: the runs in progress, not the history or the logs."""
         state = self.__dict__.copy()
-        del state["_refresh_lock"]
+        del state["_refresh_lock"], state["_store_lock"]
         state["_logs"] = {run_id: [] for run_id in self._logs}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._refresh_lock = threading.Lock()
+        self._store_lock = threading.Lock()
         self._loaded_pid = None
 
 

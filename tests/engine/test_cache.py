@@ -650,6 +650,30 @@ def test_materialize_runs_through_the_cache_and_its_logs(tmp_path):
     assert dr.execute(["d"], inputs={"x": 1, "y": 6}) == {"d": 16} and computed(dr) == set()
 
 
+def test_stores_given_elsewhere_leave_no_cache_folder_in_the_working_directory(
+    tmp_path, monkeypatch
+):
+    from dagwire.caching.stores.file import FileResultStore
+    from dagwire.caching.stores.sqlite import SQLiteMetadataStore
+
+    module = load(tmp_path, DIAMOND)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    for _ in range(2):
+        dr = (
+            driver.Builder()
+            .with_modules(module)
+            .with_cache(
+                metadata_store=SQLiteMetadataStore(path=str(tmp_path / "c")),
+                result_store=FileResultStore(path=str(tmp_path / "c")),
+            )
+            .build()
+        )
+        assert dr.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert computed(dr) == set() and list((tmp_path / "cwd").iterdir()) == []
+    assert (tmp_path / "c" / "code").is_dir()  # code versions are kept beside the results
+
+
 def test_a_log_file_records_every_event(tmp_path):
     module = load(tmp_path, DIAMOND)
     run(module, tmp_path / "c", {"x": 1, "y": 5}, log_to_file=True)

@@ -104,7 +104,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._collected: dict[str, frozenset[str]] = {}
         self._expanders: frozenset[str] = frozenset()
         #: Code versions by source digest, shared by the processes using this cache.
-        self._code_log = SegmentLog(Folder(f"{self._path.rstrip('/')}/code", options))
+        self._code_log = _code_log(self._path, options, result_store)
         #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
         self._needed: dict[str, set[str] | None] = {}
         self._defer = True
@@ -169,7 +169,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         it calls (``helper_functions``): editing a helper recomputes the nodes that call it."""
         node = self._graph.nodes[node_name]
         fn = node.user_function or node.fn
-        if not self._code_log_read and not is_known(fn):  # another process may have parsed it
+        unread = self._code_log is not None and not self._code_log_read
+        if unread and not is_known(fn):  # another process may have parsed it
             with self._refresh_lock:
                 found = self._code_log.refresh()
                 remember_versions(found)
@@ -255,6 +256,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     def _save_code_versions(self) -> None:
         """The versions of the sources this cache's runs used, by digest, for the next process
         (which then parses only what changed); each written once per cache and process."""
+        if self._code_log is None:
+            self._code_used = {}
+            return
         saved = _SAVED_CODE.setdefault(self._code_log.folder.root, set())
         used, self._code_used = self._code_used, {}  # runs in other threads add to the new one
         new = {d: v for d, v in used.items() if d not in saved}
@@ -604,6 +608,19 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._refresh_lock = threading.Lock()
         self._store_lock = threading.Lock()
         self._loaded_pid = None
+
+
+def _code_log(
+    path: str, options: dict[str, Any] | None, result_store: ResultStore | None
+) -> SegmentLog | None:
+    """Where the code versions go: beside the results (under ``path`` unless a result store was
+    given; none for a given store that has no folder, rather than a stray one under ``path``)."""
+    if result_store is not None:
+        path = getattr(result_store, "path", None)
+        options = getattr(result_store, "storage_options", None)
+        if not isinstance(path, str):
+            return None
+    return SegmentLog(Folder(f"{path.rstrip('/')}/code", options))
 
 
 def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]]]:

@@ -385,6 +385,31 @@ def test_a_result_gone_after_the_run_was_planned_is_recomputed_from_unloaded_inp
     assert computed(dr) == {"grown"}  # big was predicted unread, and is loaded when grown runs
 
 
+def test_an_unreadable_result_left_unloaded_fails_one_run_naming_it_and_the_next_recomputes(
+    tmp_path,
+):
+    """A result pickled by another version of a library: the run that needs it says which node
+    to recompute, and the next run does, instead of failing the same way for ever."""
+    module = load(
+        tmp_path,
+        """
+        def big(n: int) -> bytes:
+            return bytes(n)
+
+        def grown(big: bytes) -> bytes:
+            return big + b"x"
+        """,
+    )
+    dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    versions = dr.cache.data_versions[dr.cache.last_run_id]
+    (tmp_path / "c" / "results" / versions["grown"]).unlink()
+    (tmp_path / "c" / "results" / versions["big"]).write_bytes(b"not a pickle")
+    with pytest.raises(Exception, match="node 'big' could not be read back.*Run again"):
+        run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    assert result == {"grown": bytes(200_000) + b"x"} and computed(dr) == {"big", "grown"}
+
+
 # --- sharing one cache -------------------------------------------------------------------------
 def test_threads_filling_one_cache_at_once_lose_nothing(tmp_path):
     module = load(tmp_path, DIAMOND)

@@ -322,7 +322,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         if isinstance(why, CachingBehavior):
             why = f"computed: behavior {why.name}"
         if self._needed.get(run_id) is not None:
-            kwargs = {k: self._load(v) if type(v) is Deferred else v for k, v in kwargs.items()}
+            kwargs = {
+                k: self._load(run_id, v) if type(v) is Deferred else v for k, v in kwargs.items()
+            }
         try:
             result = fn(**kwargs)
         except Exception as exc:
@@ -341,7 +343,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         if needed is not None and node_name not in needed and self.result_store.exists(version):
             _remember(self.data_versions[run_id], node_name, task_id, version)
             self._log(run_id, node_name, task_id, E.GET_RESULT, "hit, not loaded", version)
-            return Deferred(version)
+            return Deferred(version, node_name, key)
         try:
             value = self.result_store.get(version)
         except ResultRetrievalError as exc:
@@ -402,14 +404,26 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         else:
             self.result_store.set(data_version=version, result=result)
 
-    def _load(self, deferred: Deferred) -> Any:
-        """A retrieved result left unloaded, now that a node computed in this run reads it."""
+    def _load(self, run_id: str, deferred: Deferred) -> Any:
+        """A retrieved result left unloaded, now that a node computed in this run reads it.
+
+        If it cannot be read any more (removed by another process, or written by another version
+        of a library), its key is made to name no result, durably: the next run recomputes the
+        node instead of failing here again."""
         try:
             return self.result_store.get(deferred.version)
         except ResultRetrievalError as exc:
+            self.metadata_store.set(
+                cache_key=deferred.key,
+                data_version=_unique("<unreadable>"),
+                run_id=run_id,
+                node_name=deferred.node_name,
+            )
+            self.metadata_store.flush()
             raise ResultRetrievalError(
-                f"{exc} It was in the cache when this run started, so another process removed "
-                "it meanwhile; run again (the node that produced it will be recomputed)."
+                f"The cached result of node '{deferred.node_name}' could not be read back: {exc} "
+                "It was found when this run started and left unread until a node needed it. "
+                f"Run again: '{deferred.node_name}' will be recomputed."
             ) from exc
 
     def _values_needed(self, run_id: str, path: list[str], final_vars: Any) -> set[str]:
@@ -644,10 +658,10 @@ def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]
 class Deferred:
     """A retrieved result not read from the store: no node computed in this run reads it."""
 
-    __slots__ = ("version",)
+    __slots__ = ("version", "node_name", "key")
 
-    def __init__(self, version: str) -> None:
-        self.version = version
+    def __init__(self, version: str, node_name: str, key: str) -> None:
+        self.version, self.node_name, self.key = version, node_name, key
 
     def __repr__(self) -> str:
         return f"<cached result {self.version}, not loaded>"

@@ -364,20 +364,20 @@ def test_a_result_left_unloaded_is_loaded_when_a_computed_node_reads_it(tmp_path
     assert result == {"d": 16} and computed(dr) == {"c", "d"}
 
 
+GROWING = """
+def big(n: int) -> bytes:
+    return bytes(n)
+
+def grown(big: bytes) -> bytes:
+    return big + b"x"
+
+def length(grown: bytes) -> int:
+    return len(grown)
+"""
+
+
 def test_a_result_gone_after_the_run_was_planned_is_recomputed_from_unloaded_inputs(tmp_path):
-    module = load(
-        tmp_path,
-        """
-        def big(n: int) -> bytes:
-            return bytes(n)
-
-        def grown(big: bytes) -> bytes:
-            return big + b"x"
-
-        def length(grown: bytes) -> int:
-            return len(grown)
-        """,
-    )
+    module = load(tmp_path, GROWING)
     dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
     (tmp_path / "c" / "results" / dr.cache.data_versions[dr.cache.last_run_id]["grown"]).unlink()
     dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
@@ -390,16 +390,7 @@ def test_an_unreadable_result_left_unloaded_fails_one_run_naming_it_and_the_next
 ):
     """A result pickled by another version of a library: the run that needs it says which node
     to recompute, and the next run does, instead of failing the same way for ever."""
-    module = load(
-        tmp_path,
-        """
-        def big(n: int) -> bytes:
-            return bytes(n)
-
-        def grown(big: bytes) -> bytes:
-            return big + b"x"
-        """,
-    )
+    module = load(tmp_path, GROWING)
     dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
     versions = dr.cache.data_versions[dr.cache.last_run_id]
     (tmp_path / "c" / "results" / versions["grown"]).unlink()

@@ -884,3 +884,34 @@ def test_helpers_called_through_a_module_or_named_by_a_decorator_are_part_of_the
     dr, result = fresh_run()
     assert result == {"scaled": 100, "total": -3, "plain": 2}
     assert computed(dr) == {"scaled", "total"}
+
+
+def test_in_memory_stores_cache_within_the_process_and_persist_to_a_folder(tmp_path, monkeypatch):
+    """Apache Hamilton's ``caching.stores.memory``: nothing is written until ``persist_to``."""
+    from dagwire.caching.stores.file import FileMetadataStore, FileResultStore
+    from dagwire.caching.stores.memory import InMemoryMetadataStore, InMemoryResultStore
+
+    module = load(tmp_path, DIAMOND)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    keys, results = InMemoryMetadataStore(), InMemoryResultStore()
+    for _ in range(2):
+        dr = (
+            driver.Builder()
+            .with_modules(module)
+            .with_cache(metadata_store=keys, result_store=results)
+            .build()
+        )
+        assert dr.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert computed(dr) == set() and list((tmp_path / "cwd").iterdir()) == []
+    assert len(keys) == 4 and len(keys.get_run_ids()) == 2  # both runs, as in Hamilton
+    keys.persist_to(FileMetadataStore(tmp_path / "c"))
+    results.persist_to(FileResultStore(tmp_path / "c"))
+    dr, result = run(module, tmp_path / "c", {"x": 1, "y": 5})
+    assert result == {"d": 15} and computed(dr) == set()
+    loaded = InMemoryMetadataStore.load_from(FileMetadataStore(tmp_path / "c"))
+    again = InMemoryResultStore.load_from(FileResultStore(tmp_path / "c"), metadata_store=loaded)
+    assert (
+        len(loaded) == 4
+        and again.get(keys.get(dr.cache.cache_keys[dr.cache.last_run_id]["d"])) == 15
+    )

@@ -77,10 +77,15 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._options = {k: v for k, v in locals().items() if k != "self"}
         self._path = os.fspath(path)
         options = storage_options
-        self.metadata_store = metadata_store or FileMetadataStore(
-            self._path, storage_options=options
+        # "is None", not "or": a store with no entries yet may be falsy (it has a length).
+        if metadata_store is None:
+            metadata_store = FileMetadataStore(self._path, storage_options=options)
+        self.metadata_store = metadata_store
+        self.result_store = (
+            result_store
+            if result_store is not None
+            else FileResultStore(self._path, storage_options=options)
         )
-        self.result_store = result_store or FileResultStore(self._path, storage_options=options)
         self.rules = BehaviorRules(
             default=default,
             recompute=recompute,

@@ -663,6 +663,7 @@ def test_materialize_runs_through_the_cache_and_its_logs(tmp_path):
     assert computed(dr) == {"a", "b", "c", "d", "saved"}
     dr.materialize(saver, additional_vars=["b"], inputs={"x": 1, "y": 6})
     assert computed(dr) == {"c", "d", "saved"}  # dr.cache reports the materialize runs
+    assert "saved: dict[str, Any] [computed]" in dr.cache.view_run()
     assert dr.execute(["d"], inputs={"x": 1, "y": 6}) == {"d": 16} and computed(dr) == set()
 
 

@@ -105,6 +105,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self.cache_keys: dict[str, dict[str, Any]] = {}
         self._logs: dict[str, list[CachingEvent]] = {}
         self._graph: Any = None
+        #: The graph each run ran on (``dr.materialize`` runs one with savers added).
+        self._run_graphs: dict[str, Any] = {}
         self._node_behaviors: dict[str, CachingBehavior] = {}
         self._collected: dict[str, frozenset[str]] = {}
         self._expanders: frozenset[str] = frozenset()
@@ -144,16 +146,18 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         ``output_file_path``: ``.dot``, ``.mmd``, or rendered by graphviz)."""
         from .. import visualize
 
+        run_id = run_id or self.last_run_id
+        graph = self._run_graphs.get(run_id, self._graph)
         status: dict[str, str] = {}
-        for key, events in self.logs(run_id or self.last_run_id).items():
+        for key, events in self.logs(run_id).items():
             name = key if isinstance(key, str) else key[0]
             kinds = {e.event_type for e in events}
             if status.get(name) != "computed":  # an item computed marks its node computed
                 status[name] = "computed" if E.EXECUTE_NODE in kinds else "from cache"
-        names = set(status) | {p for n in status for p in self._graph.nodes[n].inputs}
+        names = set(status) | {p for n in status for p in graph.nodes[n].inputs}
         if output_file_path is None:
-            return visualize.to_dot(self._graph, names, status)
-        return visualize.write_picture(self._graph, output_file_path, names, status)
+            return visualize.to_dot(graph, names, status)
+        return visualize.write_picture(graph, output_file_path, names, status)
 
     def get_cache_key(self, run_id: str, node_name: str, task_id: str | None = None) -> Any:
         return _per_task(self.cache_keys.get(run_id, {}).get(node_name), task_id)
@@ -564,6 +568,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._refresh_stores()
         self.flush()  # what runs started without hooks left pending
         self.run_ids.append(run_id)
+        self._run_graphs[run_id] = self._graph
         self._logs[run_id] = []
         default = self.rules.default
         self.behaviors[run_id] = {
@@ -620,6 +625,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         state = self.__dict__.copy()
         del state["_refresh_lock"], state["_store_lock"]
         state["_logs"] = {run_id: [] for run_id in self._logs}
+        state["_run_graphs"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -916,3 +916,33 @@ def test_in_memory_stores_cache_within_the_process_and_persist_to_a_folder(tmp_p
         len(loaded) == 4
         and again.get(keys.get(dr.cache.cache_keys[dr.cache.last_run_id]["d"])) == 15
     )
+
+
+CONSTANTS = """
+FACTOR = 10
+COLUMNS = ["a", "b"]
+
+
+def _scaled(v: int) -> int:
+    return v * FACTOR
+
+
+def a(x: int) -> int:
+    return _scaled(x)
+
+
+def b(y: int) -> int:
+    return y + len(COLUMNS)
+"""
+
+
+def test_an_edit_to_a_module_constant_recomputes_the_nodes_reading_it(tmp_path):
+    run(load(tmp_path, CONSTANTS), tmp_path / "c", {"x": 1, "y": 5}, outputs=["a", "b"])
+    dr, result = run(load(tmp_path, CONSTANTS), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 10, "b": 7} and computed(dr) == set()
+    edited = CONSTANTS.replace("FACTOR = 10", "FACTOR = 100")
+    dr, result = run(load(tmp_path, edited), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 100, "b": 7} and computed(dr) == {"a"}  # through its helper
+    edited = edited.replace('["a", "b"]', '["a", "b", "c"]')
+    dr, result = run(load(tmp_path, edited), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 100, "b": 8} and computed(dr) == {"b"}

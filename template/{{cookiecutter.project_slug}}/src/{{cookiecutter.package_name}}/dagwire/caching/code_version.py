@@ -46,16 +46,53 @@ def source_digest(fn: Callable[..., Any]) -> str:
 def version_with_helpers(
     fn: Callable[..., Any], own: Callable[[Any], str | None] = code_version
 ) -> str | None:
-    """``fn``'s version combined with those of the helpers it calls (``helper_functions``): the
-    version the cache keys on and resume compares, so that editing a helper recomputes, and
-    stops resuming, the nodes calling it. ``own`` versions one function (the cache's also notes
-    what it versioned)."""
+    """``fn``'s version combined with those of the helpers it calls (``helper_functions``) and
+    of the module constants they read (``constants_read``): the version the cache keys on and
+    resume compares, so that editing a helper or a constant recomputes, and stops resuming, the
+    nodes reading it. ``own`` versions one function (the cache's also notes what it
+    versioned)."""
     version = own(fn)
     helpers = helper_functions(fn)
-    if not helpers or version is None:
+    constants = [c for f in (fn, *helpers) for c in constants_read(f)]
+    if version is None or not (helpers or constants):
         return version
-    parts = [version, *(f"{h.__qualname__}={own(h)}" for h in helpers)]
+    parts = [version, *(f"{h.__qualname__}={own(h)}" for h in helpers), *constants]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+#: Values whose repr is their content, the same in every process (sets are left out: the order
+#: of their items varies between processes).
+_LITERALS = (int, float, complex, str, bytes, bool, type(None))
+
+
+def constants_read(fn: Callable[..., Any]) -> list[str]:
+    """``name=repr`` for each module-level constant ``fn``'s code reads by a global name: a
+    number, a string, or a list, tuple or dict of them (``THRESHOLD = 5``, ``COLUMNS = [...]``).
+    Editing one changes what ``fn`` computes as much as editing its lines."""
+    scope = getattr(fn, "__globals__", {})
+    found = []
+    for name in sorted(_global_names(getattr(fn, "__code__", None))):
+        value = scope.get(name, _MISSING)
+        if value is not _MISSING and _is_literal(value, 1000):
+            found.append(f"{name}={value!r}")
+    return found
+
+
+_MISSING = object()
+
+
+def _is_literal(value: Any, budget: int) -> bool:
+    """Whether ``value`` is a literal of at most ``budget`` items (a huge table is data, read
+    from a file more often than written in code)."""
+    if type(value) in _LITERALS:
+        return True
+    if type(value) in (list, tuple):
+        return len(value) <= budget and all(_is_literal(v, budget - len(value)) for v in value)
+    if type(value) is dict:
+        return len(value) <= budget and all(
+            _is_literal(k, 0) and _is_literal(v, budget - len(value)) for k, v in value.items()
+        )
+    return False
 
 
 def helper_functions(fn: Callable[..., Any]) -> list[Any]:

@@ -175,7 +175,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def version_code(self, node_name: str, run_id: str | None = None) -> str | None:
         """The node's code version, combined with those of the helpers of its own package that
-        it calls (``helper_functions``): editing a helper recomputes the nodes that call it."""
+        it calls and the module constants they read (``version_with_helpers``): editing a
+        helper or a constant recomputes the nodes that read it."""
         node = self._graph.nodes[node_name]
         fn = node.user_function or node.fn
         unread = self._code_log is not None and not self._code_log_read

@@ -97,8 +97,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         )
         self.log_to_file = log_to_file
         self.run_ids: list[str] = []
-        #: {run_id: {node: behavior}}, and per run the versions and keys of each node; inside
-        #: Parallelizable items, {node: {task_id: ...}}.
+        #: Per run id, each node's behavior; per run also the versions and keys of each node; inside
+        #: Parallelizable items, a dictionary of them by task id.
         self.behaviors: dict[str, dict[str, CachingBehavior]] = {}
         self.data_versions: dict[str, dict[str, Any]] = {}
         self.code_versions: dict[str, dict[str, Any]] = {}

@@ -140,6 +140,7 @@ def test_the_async_builder_refuses_what_hamiltons_refuses():
         lambda: builder.enable_dynamic_execution(allow_experimental_mode=True),
         lambda: builder.with_adapter(DictResult()),
         lambda: builder.with_materializers(),
+        lambda: builder.with_cache(path="cache"),  # it would build a driver caching nothing
     ):
         with pytest.raises(DagwireError, match="not supported by the async driver"):
             call()

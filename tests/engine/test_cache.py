@@ -326,6 +326,21 @@ def test_a_result_file_gone_from_the_store_is_recomputed(tmp_path):
     assert CachingEventType.MISSING_RESULT in {e.event_type for e in debug}
 
 
+def test_an_unreadable_result_is_replaced_once_recomputed(tmp_path):
+    """A damaged result file must not make every later run fail to read it and recompute."""
+    module = load(tmp_path, "def big(n: int) -> bytes:\n    return bytes(n)\n")
+    run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    for file in (tmp_path / "c" / "results").iterdir():
+        if file.is_file():
+            file.write_bytes(b"not a pickle")
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    assert result == {"big": bytes(200_000)} and computed(dr) == {"big"}
+    debug = dr.cache.logs(dr.cache.last_run_id, level="debug")["big"]
+    assert CachingEventType.FAILED_RETRIEVAL in {e.event_type for e in debug}
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["big"])
+    assert result == {"big": bytes(200_000)} and computed(dr) == set()
+
+
 def test_a_warm_run_reads_only_the_results_it_returns(tmp_path, monkeypatch):
     from dagwire.caching.stores.file import FileResultStore
 
@@ -349,25 +364,41 @@ def test_a_result_left_unloaded_is_loaded_when_a_computed_node_reads_it(tmp_path
     assert result == {"d": 16} and computed(dr) == {"c", "d"}
 
 
+GROWING = """
+def big(n: int) -> bytes:
+    return bytes(n)
+
+def grown(big: bytes) -> bytes:
+    return big + b"x"
+
+def length(grown: bytes) -> int:
+    return len(grown)
+"""
+
+
 def test_a_result_gone_after_the_run_was_planned_is_recomputed_from_unloaded_inputs(tmp_path):
-    module = load(
-        tmp_path,
-        """
-        def big(n: int) -> bytes:
-            return bytes(n)
-
-        def grown(big: bytes) -> bytes:
-            return big + b"x"
-
-        def length(grown: bytes) -> int:
-            return len(grown)
-        """,
-    )
+    module = load(tmp_path, GROWING)
     dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
     (tmp_path / "c" / "results" / dr.cache.data_versions[dr.cache.last_run_id]["grown"]).unlink()
     dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["length"])
     assert result == {"length": 200_001}
     assert computed(dr) == {"grown"}  # big was predicted unread, and is loaded when grown runs
+
+
+def test_an_unreadable_result_left_unloaded_fails_one_run_naming_it_and_the_next_recomputes(
+    tmp_path,
+):
+    """A result pickled by another version of a library: the run that needs it says which node
+    to recompute, and the next run does, instead of failing the same way for ever."""
+    module = load(tmp_path, GROWING)
+    dr, _ = run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    versions = dr.cache.data_versions[dr.cache.last_run_id]
+    (tmp_path / "c" / "results" / versions["grown"]).unlink()
+    (tmp_path / "c" / "results" / versions["big"]).write_bytes(b"not a pickle")
+    with pytest.raises(Exception, match="node 'big' could not be read back.*Run again"):
+        run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    dr, result = run(module, tmp_path / "c", {"n": 200_000}, ["grown"])
+    assert result == {"grown": bytes(200_000) + b"x"} and computed(dr) == {"big", "grown"}
 
 
 # --- sharing one cache -------------------------------------------------------------------------
@@ -384,6 +415,53 @@ def test_threads_filling_one_cache_at_once_lose_nothing(tmp_path):
     for i in range(16):
         dr, result = run(module, path, {"x": i, "y": i})
         assert result == {"d": 11 * i} and computed(dr) == set()
+
+
+def test_one_driver_running_in_several_threads_at_once_never_fails(tmp_path):
+    """Prefect's tasks share one driver (a RunGraph) across threads: while one run looks up why a
+    node is new or saves code versions, another adds entries to the same dictionaries."""
+    wide = "".join(f"def n{i}(x: int) -> int:\n    return x + {i}\n\n\n" for i in range(200))
+    dr = cached(load(tmp_path, wide), tmp_path / "c")
+    outputs = [f"n{i}" for i in range(200)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, as a loaded machine does
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            runs = [pool.submit(dr.execute, outputs, inputs={"x": x}) for x in range(40)]
+            results = [r.result() for r in runs]
+    finally:
+        sys.setswitchinterval(switch)
+    assert [r["n7"] for r in results] == [x + 7 for x in range(40)]
+
+
+def test_a_flush_never_writes_a_key_whose_result_another_thread_stored_after_the_results(
+    tmp_path, monkeypatch
+):
+    """Another process must never find a key naming a result that is not there yet."""
+    from dagwire.caching.stores.file import FileMetadataStore, FileResultStore
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    dr.execute(["d"], inputs={"x": 1, "y": 5})
+    cache, run_id = dr.cache, dr.cache.last_run_id
+    flush_results = cache.result_store.flush
+    others = []
+
+    def results_then_another_thread_stores():
+        flush_results()
+        other = threading.Thread(
+            target=cache._store, args=(run_id, "a", None, "a-late", "code", (), 123456)
+        )
+        other.start()
+        other.join(timeout=0.2)
+        others.append(other)
+
+    monkeypatch.setattr(cache.result_store, "flush", results_then_another_thread_stores)
+    cache.flush()
+    keys, results = FileMetadataStore(tmp_path / "c"), FileResultStore(tmp_path / "c")
+    keys.refresh()
+    results.refresh()
+    assert all(results.exists(entry[0]) for entry in keys.log.entries.values())
+    others[0].join()
 
 
 def _fill_in_process(args):
@@ -417,6 +495,26 @@ def test_many_runs_are_merged_into_few_segment_files_and_keep_every_entry(tmp_pa
     for i in range(runs):
         dr, _ = run(module, tmp_path / "c", {"x": i, "y": 0})
         assert computed(dr) == set()
+
+
+def test_a_reader_listing_segments_another_process_merges_meanwhile_reads_every_entry(
+    tmp_path, monkeypatch
+):
+    """Workers start together: one merges the segments another has just listed."""
+    from dagwire.caching.stores.folder import Folder, SegmentLog
+
+    writer = SegmentLog(Folder(tmp_path / "log"))
+    for i in range(folder_module.COMPACT_AFTER + 1):
+        writer.put(i, i)
+        writer.flush()
+    reader = SegmentLog(Folder(tmp_path / "log"))
+    listing = reader.folder.names()
+    SegmentLog(Folder(tmp_path / "log")).refresh()  # merges them and deletes the listed files
+    real_names = reader.folder.names
+    stale = iter([listing])
+    monkeypatch.setattr(reader.folder, "names", lambda: next(stale, None) or real_names())
+    reader.refresh()
+    assert reader.entries == {i: i for i in range(folder_module.COMPACT_AFTER + 1)}
 
 
 def test_an_fsspec_url_holds_the_cache(tmp_path):
@@ -541,6 +639,56 @@ def test_the_cache_adapter_can_be_given_with_with_adapters(tmp_path):
     assert dr.cache is adapter and computed(dr) == set()
     with pytest.raises(DagwireError, match="already serves another driver"):
         driver.Builder().with_modules(module).with_adapters(adapter).build()
+
+
+def test_a_pickled_driver_with_a_cache_is_rebuilt_with_its_own_adapter(tmp_path):
+    """As in Apache Hamilton, whose drivers ship to process pools with their cache."""
+    import pickle
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    dr.execute(["d"], inputs={"x": 1, "y": 5})
+    again = pickle.loads(pickle.dumps(dr))
+    assert again.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert again.cache is not dr.cache and computed(again) == set()
+    assert dr.cache.run_ids == [dr.cache.run_ids[0]]  # the original's history is its own
+
+
+def test_materialize_runs_through_the_cache_and_its_logs(tmp_path):
+    from dagwire.io.materialization import to
+
+    dr = cached(load(tmp_path, DIAMOND), tmp_path / "c")
+    saver = to.pickle(id="saved", dependencies=["d"], path=str(tmp_path / "d.pkl"))
+    metadata, extra = dr.materialize(saver, additional_vars=["b"], inputs={"x": 1, "y": 5})
+    assert extra == {"b": 11} and "saved" in metadata
+    assert computed(dr) == {"a", "b", "c", "d", "saved"}
+    dr.materialize(saver, additional_vars=["b"], inputs={"x": 1, "y": 6})
+    assert computed(dr) == {"c", "d", "saved"}  # dr.cache reports the materialize runs
+    assert "saved: dict[str, Any] [computed]" in dr.cache.view_run()
+    assert dr.execute(["d"], inputs={"x": 1, "y": 6}) == {"d": 16} and computed(dr) == set()
+
+
+def test_stores_given_elsewhere_leave_no_cache_folder_in_the_working_directory(
+    tmp_path, monkeypatch
+):
+    from dagwire.caching.stores.file import FileResultStore
+    from dagwire.caching.stores.sqlite import SQLiteMetadataStore
+
+    module = load(tmp_path, DIAMOND)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    for _ in range(2):
+        dr = (
+            driver.Builder()
+            .with_modules(module)
+            .with_cache(
+                metadata_store=SQLiteMetadataStore(path=str(tmp_path / "c")),
+                result_store=FileResultStore(path=str(tmp_path / "c")),
+            )
+            .build()
+        )
+        assert dr.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert computed(dr) == set() and list((tmp_path / "cwd").iterdir()) == []
+    assert (tmp_path / "c" / "code").is_dir()  # code versions are kept beside the results
 
 
 def test_a_log_file_records_every_event(tmp_path):
@@ -683,3 +831,118 @@ def test_an_edit_to_a_helper_the_node_calls_recomputes_it_and_a_comment_does_not
     assert "code changed" in why(dr, "a")
     helpers = helper_functions(load(tmp_path, HELPED).a)
     assert [h.__name__ for h in helpers] == ["_inner", "_scale"]  # not textwrap's dedent
+
+
+PACKAGED_NODES = """
+from dagwire.function_modifiers import does
+
+from PKG import helpers
+
+
+def _summed(**values: int) -> int:
+    return sum(values.values())
+
+
+def scaled(x: int) -> int:
+    return helpers.scale(x)
+
+
+@does(_summed)
+def total(x: int, y: int) -> int:
+    pass
+
+
+def plain(y: int) -> int:
+    return y
+"""
+
+
+def test_helpers_called_through_a_module_or_named_by_a_decorator_are_part_of_the_key(
+    tmp_path, monkeypatch
+):
+    """``helpers.scale(x)`` and ``@does(_summed)``: their edits reach the cache key too."""
+    import importlib
+
+    package = f"pkg_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    helpers = tmp_path / package / "helpers.py"
+    nodes = tmp_path / package / "nodes.py"
+    helpers.write_text("def scale(v):\n    return v * 10\n")
+    nodes.write_text(PACKAGED_NODES.replace("PKG", package))
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def fresh_run():
+        for name in [m for m in sys.modules if m.split(".")[0] == package]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        module = importlib.import_module(f"{package}.nodes")
+        return run(module, tmp_path / "c", {"x": 1, "y": 2}, outputs=["scaled", "total", "plain"])
+
+    assert fresh_run()[1] == {"scaled": 10, "total": 3, "plain": 2}
+    helpers.write_text("def scale(v):\n    return v * 100\n")
+    nodes.write_text(nodes.read_text().replace("sum(values.values())", "-sum(values.values())"))
+    dr, result = fresh_run()
+    assert result == {"scaled": 100, "total": -3, "plain": 2}
+    assert computed(dr) == {"scaled", "total"}
+
+
+def test_in_memory_stores_cache_within_the_process_and_persist_to_a_folder(tmp_path, monkeypatch):
+    """Apache Hamilton's ``caching.stores.memory``: nothing is written until ``persist_to``."""
+    from dagwire.caching.stores.file import FileMetadataStore, FileResultStore
+    from dagwire.caching.stores.memory import InMemoryMetadataStore, InMemoryResultStore
+
+    module = load(tmp_path, DIAMOND)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    keys, results = InMemoryMetadataStore(), InMemoryResultStore()
+    for _ in range(2):
+        dr = (
+            driver.Builder()
+            .with_modules(module)
+            .with_cache(metadata_store=keys, result_store=results)
+            .build()
+        )
+        assert dr.execute(["d"], inputs={"x": 1, "y": 5}) == {"d": 15}
+    assert computed(dr) == set() and list((tmp_path / "cwd").iterdir()) == []
+    assert len(keys) == 4 and len(keys.get_run_ids()) == 2  # both runs, as in Hamilton
+    keys.persist_to(FileMetadataStore(tmp_path / "c"))
+    results.persist_to(FileResultStore(tmp_path / "c"))
+    dr, result = run(module, tmp_path / "c", {"x": 1, "y": 5})
+    assert result == {"d": 15} and computed(dr) == set()
+    loaded = InMemoryMetadataStore.load_from(FileMetadataStore(tmp_path / "c"))
+    again = InMemoryResultStore.load_from(FileResultStore(tmp_path / "c"), metadata_store=loaded)
+    assert (
+        len(loaded) == 4
+        and again.get(keys.get(dr.cache.cache_keys[dr.cache.last_run_id]["d"])) == 15
+    )
+
+
+CONSTANTS = """
+FACTOR = 10
+COLUMNS = ["a", "b"]
+
+
+def _scaled(v: int) -> int:
+    return v * FACTOR
+
+
+def a(x: int) -> int:
+    return _scaled(x)
+
+
+def b(y: int) -> int:
+    return y + len(COLUMNS)
+"""
+
+
+def test_an_edit_to_a_module_constant_recomputes_the_nodes_reading_it(tmp_path):
+    run(load(tmp_path, CONSTANTS), tmp_path / "c", {"x": 1, "y": 5}, outputs=["a", "b"])
+    dr, result = run(load(tmp_path, CONSTANTS), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 10, "b": 7} and computed(dr) == set()
+    edited = CONSTANTS.replace("FACTOR = 10", "FACTOR = 100")
+    dr, result = run(load(tmp_path, edited), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 100, "b": 7} and computed(dr) == {"a"}  # through its helper
+    edited = edited.replace('["a", "b"]', '["a", "b", "c"]')
+    dr, result = run(load(tmp_path, edited), tmp_path / "c", {"x": 1, "y": 5}, ["a", "b"])
+    assert result == {"a": 100, "b": 8} and computed(dr) == {"b"}

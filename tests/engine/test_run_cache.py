@@ -166,6 +166,22 @@ def test_resume_takes_the_groups_the_run_completed_and_the_cache_serves_the_rest
     assert manifest["groups"]["evaluate"]["nodes"]["metrics"]["status"] == "failed"
 
 
+def test_resume_and_the_cache_both_rerun_the_nodes_whose_helper_was_edited(project, tmp_path):
+    """Resume compares the code version the cache keys on: a fixed helper does not leave the
+    completed groups that call it standing with values it computed before the fix."""
+    package, calls, store = project
+    pipeline = Pipeline.load(package)
+    with pytest.raises(ValueError, match="negative model"):
+        run_pipeline(pipeline, run_id="r1", store=store, config={"scale": -1.0})
+    computed(calls)
+    source = tmp_path / package / "transforms" / "steps.py"
+    source.write_text(source.read_text().replace('"a") as f', '"a", encoding="utf-8") as f'))
+    _reimport(package)
+    with pytest.raises(ValueError, match="negative model"):
+        run_pipeline(Pipeline.load(package), run_id="r1", store=store, config={"scale": -1.0})
+    assert computed(calls) == ["raw", "features", "model", "metrics"]
+
+
 def test_a_stage_that_failed_half_way_resumes_from_the_node_that_failed(project):
     package, calls, store = project
     pipeline = Pipeline.load(package)
@@ -198,6 +214,8 @@ def test_the_cache_lives_under_the_artifact_root_and_is_no_run(project):
         ("ignore = true", r"\[cache\] ignore must be a list of node names, got True"),
         ("disable = [3]", r"\[cache\] disable: 3 is not a node name"),
         ("size = 3", r"unknown key 'size' in \[cache\]"),
+        ('recompute = ["raw"]\n    disable = ["raw"]', r"\[cache\] 'raw' is in both recompute and"),
+        ("recompute = true\n    disable = true", r"\[cache\] recompute and disable cannot both"),
     ],
 )
 def test_a_bad_cache_table_is_refused_naming_the_file_and_key(tmp_path, table, message):

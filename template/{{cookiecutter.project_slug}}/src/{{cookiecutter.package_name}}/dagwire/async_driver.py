@@ -259,8 +259,8 @@ def _hooks_of(adapter: Any) -> set[str]:
 
 class Builder(driver.Builder):
     """Builds an ``AsyncDriver``: ``dr = await Builder().with_modules(m).build()``. Results are
-    dicts unless a result builder is among the adapters. Dynamic execution, materializers and
-    ``with_adapter`` are refused, as in Hamilton."""
+    dicts unless a result builder is among the adapters. Dynamic execution, materializers,
+    ``with_adapter`` and ``with_cache`` are refused, as in Hamilton."""
 
     def enable_dynamic_execution(self, *, allow_experimental_mode: bool = False) -> Builder:
         raise _not_supported("enable_dynamic_execution")
@@ -270,6 +270,11 @@ class Builder(driver.Builder):
 
     def with_adapter(self, adapter: Any) -> Builder:
         raise _not_supported("with_adapter", "Pass adapters with with_adapters(...) instead.")
+
+    def with_cache(self, path: Any = ".hamilton_cache", **options: Any) -> Builder:
+        """Refused, as Hamilton's async builder fails at build: accepted, it would build a
+        driver that silently caches nothing."""
+        raise _not_supported("with_cache", "Use driver.Builder() to cache results across runs.")
 
     def build_without_init(self) -> AsyncDriver:
         """The driver, without awaiting its async construction hooks: call ``await

@@ -38,6 +38,11 @@ def import_modules(names: list[str]) -> list[ModuleType]:
 def driver_reduction(driver: Any) -> tuple[Any, ...]:
     """``Driver.__reduce__``: rebuild from the arguments the driver was built with."""
     arguments = dict(driver._arguments)
+    cache = driver._cache_adapter()  # bound to this driver's graph: the new one gets its own
+    if cache is not None:
+        arguments["adapters"] = [
+            cache.unbound() if a is cache else a for a in arguments["adapters"]
+        ]
     names = module_names(list(arguments.pop("modules")), type(driver).__name__)
     return rebuild_driver, (type(driver), names, arguments)
 

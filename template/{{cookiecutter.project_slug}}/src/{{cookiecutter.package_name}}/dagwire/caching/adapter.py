@@ -32,10 +32,10 @@ from ..lifecycle.api import GraphExecutionHook, NodeExecutionMethod, TaskExecuti
 from .behaviors import BehaviorRules, CachingBehavior
 from .code_version import (
     code_version,
-    helper_functions,
     is_known,
     remember_versions,
     source_digest,
+    version_with_helpers,
 )
 from .events import CachingEvent, CachingEventType, by_node, selected
 from .fingerprinting import UNHASHABLE, fingerprint
@@ -73,12 +73,19 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         storage_options: dict[str, Any] | None = None,
     ) -> None:
         """Hamilton's arguments; ``storage_options`` (dagwire's) go to fsspec for URL paths."""
+        #: What a pickled driver builds its own adapter from again (see ``unbound``).
+        self._options = {k: v for k, v in locals().items() if k != "self"}
         self._path = os.fspath(path)
         options = storage_options
-        self.metadata_store = metadata_store or FileMetadataStore(
-            self._path, storage_options=options
+        # "is None", not "or": a store with no entries yet may be falsy (it has a length).
+        if metadata_store is None:
+            metadata_store = FileMetadataStore(self._path, storage_options=options)
+        self.metadata_store = metadata_store
+        self.result_store = (
+            result_store
+            if result_store is not None
+            else FileResultStore(self._path, storage_options=options)
         )
-        self.result_store = result_store or FileResultStore(self._path, storage_options=options)
         self.rules = BehaviorRules(
             default=default,
             recompute=recompute,
@@ -90,19 +97,21 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         )
         self.log_to_file = log_to_file
         self.run_ids: list[str] = []
-        #: {run_id: {node: behavior}}, and per run the versions and keys of each node; inside
-        #: Parallelizable items, {node: {task_id: ...}}.
+        #: Per run id, each node's behavior; per run also the versions and keys of each node; inside
+        #: Parallelizable items, a dictionary of them by task id.
         self.behaviors: dict[str, dict[str, CachingBehavior]] = {}
         self.data_versions: dict[str, dict[str, Any]] = {}
         self.code_versions: dict[str, dict[str, Any]] = {}
         self.cache_keys: dict[str, dict[str, Any]] = {}
         self._logs: dict[str, list[CachingEvent]] = {}
         self._graph: Any = None
+        #: The graph each run ran on (``dr.materialize`` runs one with savers added).
+        self._run_graphs: dict[str, Any] = {}
         self._node_behaviors: dict[str, CachingBehavior] = {}
         self._collected: dict[str, frozenset[str]] = {}
         self._expanders: frozenset[str] = frozenset()
         #: Code versions by source digest, shared by the processes using this cache.
-        self._code_log = SegmentLog(Folder(f"{self._path.rstrip('/')}/code", options))
+        self._code_log = _code_log(self._path, options, result_store)
         #: Per run, the nodes whose values must be loaded (None: all); see ``_values_needed``.
         self._needed: dict[str, set[str] | None] = {}
         self._defer = True
@@ -111,6 +120,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._code_used: dict[str, str] = {}
         self._owner_pid = self._loaded_pid = os.getpid()
         self._refresh_lock = threading.Lock()
+        #: Held while a result and its key are stored, and while they are flushed: a flush in
+        #: one thread must not write a key whose result another thread stored after the results.
+        self._store_lock = threading.Lock()
         _UNFLUSHED.add(self)
 
     # --- what users read ---------------------------------------------------------------------
@@ -134,16 +146,18 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         ``output_file_path``: ``.dot``, ``.mmd``, or rendered by graphviz)."""
         from .. import visualize
 
+        run_id = run_id or self.last_run_id
+        graph = self._run_graphs.get(run_id, self._graph)
         status: dict[str, str] = {}
-        for key, events in self.logs(run_id or self.last_run_id).items():
+        for key, events in self.logs(run_id).items():
             name = key if isinstance(key, str) else key[0]
             kinds = {e.event_type for e in events}
             if status.get(name) != "computed":  # an item computed marks its node computed
                 status[name] = "computed" if E.EXECUTE_NODE in kinds else "from cache"
-        names = set(status) | {p for n in status for p in self._graph.nodes[n].inputs}
+        names = set(status) | {p for n in status for p in graph.nodes[n].inputs}
         if output_file_path is None:
-            return visualize.to_dot(self._graph, names, status)
-        return visualize.write_picture(self._graph, output_file_path, names, status)
+            return visualize.to_dot(graph, names, status)
+        return visualize.write_picture(graph, output_file_path, names, status)
 
     def get_cache_key(self, run_id: str, node_name: str, task_id: str | None = None) -> Any:
         return _per_task(self.cache_keys.get(run_id, {}).get(node_name), task_id)
@@ -161,21 +175,18 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def version_code(self, node_name: str, run_id: str | None = None) -> str | None:
         """The node's code version, combined with those of the helpers of its own package that
-        it calls (``helper_functions``): editing a helper recomputes the nodes that call it."""
+        it calls and the module constants they read (``version_with_helpers``): editing a
+        helper or a constant recomputes the nodes that read it."""
         node = self._graph.nodes[node_name]
         fn = node.user_function or node.fn
-        if not self._code_log_read and not is_known(fn):  # another process may have parsed it
+        unread = self._code_log is not None and not self._code_log_read
+        if unread and not is_known(fn):  # another process may have parsed it
             with self._refresh_lock:
                 found = self._code_log.refresh()
                 remember_versions(found)
                 _SAVED_CODE.setdefault(self._code_log.folder.root, set()).update(found)
                 self._code_log_read = True
-        version = self._own_version(fn)
-        helpers = helper_functions(fn)
-        if not helpers or version is None:
-            return version
-        parts = [version, *(f"{h.__qualname__}={self._own_version(h)}" for h in helpers)]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return version_with_helpers(fn, self._own_version)
 
     def _own_version(self, fn: Any) -> str | None:
         version, digest = code_version(fn), source_digest(fn)
@@ -201,6 +212,11 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._expanders, self._collected = _fan_out_nodes(graph)
         self._node_behaviors = self.rules.behaviors(graph, self._expanders)
         self._defer = not observed and not self._expanders
+
+    def unbound(self) -> HamiltonCacheAdapter:
+        """A new adapter with this one's options, attached to no driver: a pickled driver is
+        built again where it is unpickled, and binds this to its new graph."""
+        return type(self)(**self._options)
 
     def for_graph(self, graph: Any, *, observed: bool = False) -> HamiltonCacheAdapter:
         """A twin serving ``graph``, another graph of the same driver (``materialize`` adds
@@ -242,16 +258,20 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def flush(self) -> None:
         """Make the results and keys stored so far durable and visible to other processes."""
-        self.result_store.flush()  # results first: a key must never name a missing result
-        self.metadata_store.flush()
+        with self._store_lock:
+            self.result_store.flush()  # results first: a key must never name a missing result
+            self.metadata_store.flush()
         self._save_code_versions()
 
     def _save_code_versions(self) -> None:
         """The versions of the sources this cache's runs used, by digest, for the next process
         (which then parses only what changed); each written once per cache and process."""
+        if self._code_log is None:
+            self._code_used = {}
+            return
         saved = _SAVED_CODE.setdefault(self._code_log.folder.root, set())
-        new = {d: v for d, v in self._code_used.items() if d not in saved}
-        self._code_used = {}
+        used, self._code_used = self._code_used, {}  # runs in other threads add to the new one
+        new = {d: v for d, v in used.items() if d not in saved}
         if new:
             for digest, version in new.items():
                 self._code_log.put(digest, version)
@@ -312,7 +332,9 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         if isinstance(why, CachingBehavior):
             why = f"computed: behavior {why.name}"
         if self._needed.get(run_id) is not None:
-            kwargs = {k: self._load(v) if type(v) is Deferred else v for k, v in kwargs.items()}
+            kwargs = {
+                k: self._load(run_id, v) if type(v) is Deferred else v for k, v in kwargs.items()
+            }
         try:
             result = fn(**kwargs)
         except Exception as exc:
@@ -331,7 +353,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         if needed is not None and node_name not in needed and self.result_store.exists(version):
             _remember(self.data_versions[run_id], node_name, task_id, version)
             self._log(run_id, node_name, task_id, E.GET_RESULT, "hit, not loaded", version)
-            return Deferred(version)
+            return Deferred(version, node_name, key)
         try:
             value = self.result_store.get(version)
         except ResultRetrievalError as exc:
@@ -339,6 +361,8 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
             event = E.MISSING_RESULT if missing else E.FAILED_RETRIEVAL
             self._log(run_id, node_name, task_id, event, str(exc), version)
             self.metadata_store.delete(key)
+            if not missing:  # else the recomputed result, content-addressed, is never rewritten
+                self.result_store.delete(version)
             return SENTINEL
         _remember(self.data_versions[run_id], node_name, task_id, version)
         self._log(run_id, node_name, task_id, E.GET_RESULT, "hit", version, "result_store")
@@ -368,32 +392,48 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
                 version,
             )
         else:
-            put_bytes = getattr(self.result_store, "put_bytes", None)
-            if put_bytes is not None:
-                put_bytes(version, data)
-            else:
-                self.result_store.set(data_version=version, result=result)
+            with self._store_lock:
+                self._put(version, data, result)
+                if code is not None:
+                    self.metadata_store.set(
+                        cache_key=key,
+                        data_version=version,
+                        run_id=run_id,
+                        node_name=node_name,
+                        code_version=code,
+                        dependencies=dependencies,
+                    )
             self._log(run_id, node_name, task_id, E.SET_RESULT, value=version, actor="result_store")
-            if code is not None:
-                self.metadata_store.set(
-                    cache_key=key,
-                    data_version=version,
-                    run_id=run_id,
-                    node_name=node_name,
-                    code_version=code,
-                    dependencies=dependencies,
-                )
         _remember(self.data_versions[run_id], node_name, task_id, version)
         self._log(run_id, node_name, task_id, E.SET_DATA_VERSION, value=version)
 
-    def _load(self, deferred: Deferred) -> Any:
-        """A retrieved result left unloaded, now that a node computed in this run reads it."""
+    def _put(self, version: str, data: bytes, result: Any) -> None:
+        put_bytes = getattr(self.result_store, "put_bytes", None)
+        if put_bytes is not None:
+            put_bytes(version, data)
+        else:
+            self.result_store.set(data_version=version, result=result)
+
+    def _load(self, run_id: str, deferred: Deferred) -> Any:
+        """A retrieved result left unloaded, now that a node computed in this run reads it.
+
+        If it cannot be read any more (removed by another process, or written by another version
+        of a library), its key is made to name no result, durably: the next run recomputes the
+        node instead of failing here again."""
         try:
             return self.result_store.get(deferred.version)
         except ResultRetrievalError as exc:
+            self.metadata_store.set(
+                cache_key=deferred.key,
+                data_version=_unique("<unreadable>"),
+                run_id=run_id,
+                node_name=deferred.node_name,
+            )
+            self.metadata_store.flush()
             raise ResultRetrievalError(
-                f"{exc} It was in the cache when this run started, so another process removed "
-                "it meanwhile; run again (the node that produced it will be recomputed)."
+                f"The cached result of node '{deferred.node_name}' could not be read back: {exc} "
+                "It was found when this run started and left unread until a node needed it. "
+                f"Run again: '{deferred.node_name}' will be recomputed."
             ) from exc
 
     def _values_needed(self, run_id: str, path: list[str], final_vars: Any) -> set[str]:
@@ -529,6 +569,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
         self._refresh_stores()
         self.flush()  # what runs started without hooks left pending
         self.run_ids.append(run_id)
+        self._run_graphs[run_id] = self._graph
         self._logs[run_id] = []
         default = self.rules.default
         self.behaviors[run_id] = {
@@ -583,14 +624,29 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
     def __getstate__(self) -> dict[str, Any]:
         """What a worker process receives: the runs in progress, not the history or the logs."""
         state = self.__dict__.copy()
-        del state["_refresh_lock"]
+        del state["_refresh_lock"], state["_store_lock"]
         state["_logs"] = {run_id: [] for run_id in self._logs}
+        state["_run_graphs"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._refresh_lock = threading.Lock()
+        self._store_lock = threading.Lock()
         self._loaded_pid = None
+
+
+def _code_log(
+    path: str, options: dict[str, Any] | None, result_store: ResultStore | None
+) -> SegmentLog | None:
+    """Where the code versions go: beside the results (under ``path`` unless a result store was
+    given; none for a given store that has no folder, rather than a stray one under ``path``)."""
+    if result_store is not None:
+        path = getattr(result_store, "path", None)
+        options = getattr(result_store, "storage_options", None)
+        if not isinstance(path, str):
+            return None
+    return SegmentLog(Folder(f"{path.rstrip('/')}/code", options))
 
 
 def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -614,10 +670,10 @@ def _fan_out_nodes(graph: Any) -> tuple[frozenset[str], dict[str, frozenset[str]
 class Deferred:
     """A retrieved result not read from the store: no node computed in this run reads it."""
 
-    __slots__ = ("version",)
+    __slots__ = ("version", "node_name", "key")
 
-    def __init__(self, version: str) -> None:
-        self.version = version
+    def __init__(self, version: str, node_name: str, key: str) -> None:
+        self.version, self.node_name, self.key = version, node_name, key
 
     def __repr__(self) -> str:
         return f"<cached result {self.version}, not loaded>"

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import linecache
+import re
 import textwrap
 import types
 import weakref
@@ -41,33 +43,122 @@ def source_digest(fn: Callable[..., Any]) -> str:
     return _versioned(fn)[1]
 
 
+def version_with_helpers(
+    fn: Callable[..., Any], own: Callable[[Any], str | None] = code_version
+) -> str | None:
+    """``fn``'s version combined with those of the helpers it calls (``helper_functions``) and
+    of the module constants they read (``constants_read``): the version the cache keys on and
+    resume compares, so that editing a helper or a constant recomputes, and stops resuming, the
+    nodes reading it. ``own`` versions one function (the cache's also notes what it
+    versioned)."""
+    version = own(fn)
+    helpers = helper_functions(fn)
+    constants = [c for f in (fn, *helpers) for c in constants_read(f)]
+    if version is None or not (helpers or constants):
+        return version
+    parts = [version, *(f"{h.__qualname__}={own(h)}" for h in helpers), *constants]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+#: Values whose repr is their content, the same in every process (sets are left out: the order
+#: of their items varies between processes).
+_LITERALS = (int, float, complex, str, bytes, bool, type(None))
+
+
+def constants_read(fn: Callable[..., Any]) -> list[str]:
+    """``name=repr`` for each module-level constant ``fn``'s code reads by a global name: a
+    number, a string, or a list, tuple or dict of them (``THRESHOLD = 5``, ``COLUMNS = [...]``).
+    Editing one changes what ``fn`` computes as much as editing its lines."""
+    scope = getattr(fn, "__globals__", {})
+    found = []
+    for name in sorted(_global_names(getattr(fn, "__code__", None))):
+        value = scope.get(name, _MISSING)
+        if value is not _MISSING and _is_literal(value, 1000):
+            found.append(f"{name}={value!r}")
+    return found
+
+
+_MISSING = object()
+
+
+def _is_literal(value: Any, budget: int) -> bool:
+    """Whether ``value`` is a literal of at most ``budget`` items (a huge table is data, read
+    from a file more often than written in code)."""
+    if type(value) in _LITERALS:
+        return True
+    if type(value) in (list, tuple):
+        return len(value) <= budget and all(_is_literal(v, budget - len(value)) for v in value)
+    if type(value) is dict:
+        return len(value) <= budget and all(
+            _is_literal(k, 0) and _is_literal(v, budget - len(value)) for k, v in value.items()
+        )
+    return False
+
+
 def helper_functions(fn: Callable[..., Any]) -> list[Any]:
-    """The functions of ``fn``'s own package that its code calls by a global name, and theirs in
-    turn, in a stable order.
+    """The functions of ``fn``'s own package that its code calls, by a global name or as an
+    attribute of one of the package's modules (``helpers.clean(x)``), or that its decorators
+    name (``@does(_sum)``), and theirs in turn, in a stable order.
 
     A node's value depends on the helpers it calls as much as on its own lines (Apache Hamilton's
     cache looks at the node's source only, so editing a helper serves stale values): the cache
     key covers them. Functions of other packages (pandas, the standard library) are left out:
-    they change with an upgrade, not with an edit.
+    they change with an upgrade, not with an edit. A name that is no call (an attribute read)
+    may add a function: that only recomputes more, never serves a stale value.
     """
-    package = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    package = _package(getattr(fn, "__module__", None))
     found: dict[int, Any] = {}
     pending = [fn]
     while pending:
         current = pending.pop()
         names = _global_names(getattr(current, "__code__", None))
-        scope = getattr(current, "__globals__", {})
-        for name in sorted(names):
-            helper = scope.get(name)
-            if (
-                isinstance(helper, types.FunctionType)
-                and helper is not fn
-                and id(helper) not in found
-                and (helper.__module__ or "").partition(".")[0] == package
-            ):
+        if current is fn:
+            names |= _decorator_names(fn)
+        for helper in _package_functions(current, names, package):
+            if helper is not fn and id(helper) not in found:
                 found[id(helper)] = helper
                 pending.append(helper)
     return sorted(found.values(), key=lambda h: (h.__module__, h.__qualname__))
+
+
+def _package(module_name: str | None) -> str:
+    return (module_name or "").partition(".")[0]
+
+
+def _package_functions(fn: Any, names: set[str], package: str) -> list[Any]:
+    """The functions of ``package`` that ``names`` reach from ``fn``'s globals: directly, or as
+    attributes of a module of the package that one of them names."""
+    scope = getattr(fn, "__globals__", {})
+    ordered = sorted(names)
+    reached = []
+    for name in ordered:
+        value = scope.get(name)
+        if isinstance(value, types.ModuleType) and _package(value.__name__) == package:
+            reached += [getattr(value, attribute, None) for attribute in ordered]
+        else:
+            reached.append(value)
+    return [
+        f
+        for f in reached
+        if isinstance(f, types.FunctionType) and _package(f.__module__) == package
+    ]
+
+
+def _decorator_names(fn: Any) -> set[str]:
+    """The names written in ``fn``'s decorator lines, which its code object does not hold."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return set()
+    lines = linecache.getlines(code.co_filename)
+    first = code.co_firstlineno - 1
+    if first >= len(lines) or not lines[first].lstrip().startswith("@"):
+        return set()
+    names: set[str] = set()
+    for line in itertools.islice(lines, first, None):  # not a slice: no copy of the file
+        if line.lstrip().startswith(("def ", "async def ")):
+            break
+        names.update(re.findall(r"[A-Za-z_]\w*", line))
+    return names
 
 
 def _global_names(code: Any) -> set[str]:

@@ -7,7 +7,7 @@
     ignore = ["logger"]         # leave these out of the keys of what they feed
 
 Resume and the cache answer different questions, so each keeps its own records but both live in
-the artifact store and hash code the same way (the engine's code version): *resume* continues one
+the artifact store and version code the same way (helpers included): *resume* continues one
 run, group by group, from what that run recorded; the *cache* reuses a node's value in any run
 when its code and the data it read are unchanged. A run that resumes first takes the groups it
 completed; the groups it still has to run reuse every node the cache holds. The cache lives at
@@ -41,12 +41,13 @@ class CacheSettings:
         enabled = table.get("enabled", False)
         if type(enabled) is not bool:
             raise error(f"{where} enabled must be true or false, got {enabled!r}.")
-        return cls(
-            enabled=enabled,
-            recompute=_nodes(table.get("recompute", ()), f"{where} recompute", error, True),
-            disable=_nodes(table.get("disable", ()), f"{where} disable", error, True),
-            ignore=_nodes(table.get("ignore", ()), f"{where} ignore", error, False),
-        )
+        lists = {
+            "recompute": _nodes(table.get("recompute", ()), f"{where} recompute", error, True),
+            "disable": _nodes(table.get("disable", ()), f"{where} disable", error, True),
+            "ignore": _nodes(table.get("ignore", ()), f"{where} ignore", error, False),
+        }
+        _check_one_behavior_each(lists, where, error)
+        return cls(enabled=enabled, **lists)
 
     def builder_options(self, path: str) -> dict[str, Any]:
         """The arguments of ``Builder.with_cache`` for a cache at ``path``."""
@@ -56,6 +57,22 @@ class CacheSettings:
             if value:
                 options[key] = value if value is True else list(value)
         return options
+
+
+def _check_one_behavior_each(lists: dict[str, Any], where: str, error: type[Exception]) -> None:
+    """Refuse here, naming the file, what ``with_cache`` would refuse when the run starts."""
+    everything = [key for key, names in lists.items() if names is True]
+    if len(everything) > 1:
+        raise error(
+            f"{where} {' and '.join(everything)} cannot both be true; keep one true and list "
+            "node names in the other."
+        )
+    seen: dict[str, str] = {}
+    for key, names in lists.items():
+        for name in () if names is True else names:
+            if name in seen:
+                raise error(f"{where} {name!r} is in both {seen[name]} and {key}; keep it in one.")
+            seen[name] = key
 
 
 def _nodes(value: Any, where: str, error: type[Exception], all_allowed: bool) -> Any:

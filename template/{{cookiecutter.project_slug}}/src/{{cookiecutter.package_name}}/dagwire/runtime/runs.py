@@ -576,12 +576,12 @@ def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[st
 
 
 def _code_hash(node: Any) -> str:
-    """The engine's code version (a comment or docstring edit keeps it, as it keeps the cache);
-    the compiled code's hash for a function whose source is gone."""
-    from ..caching.code_version import code_version
+    """The cache's code version (a comment or docstring edit keeps it; a helper's edit changes
+    it); the compiled code's hash for a function whose source is gone."""
+    from ..caching.code_version import version_with_helpers
 
     fn = node.user_function or node.fn
-    version = code_version(fn)
+    version = version_with_helpers(fn)
     if version is not None:
         return version
     code = getattr(fn, "__code__", None)

@@ -141,7 +141,8 @@ class FileMetadataStore(MetadataStore):
     def latest_for_node(self, node_name: str) -> MetadataEntry | None:
         """The last entry stored for ``node_name``: what changed since, when its key is new."""
         if self._by_node is None:
-            self._by_node = {e[1]: e for e in self.log.entries.values()}
+            # A list first: other threads of this process add entries meanwhile.
+            self._by_node = {e[1]: e for e in list(self.log.entries.values())}
         entry = self._by_node.get(node_name)
         return MetadataEntry(entry) if entry is not None else None
 
@@ -154,7 +155,7 @@ class FileMetadataStore(MetadataStore):
 
     def get_run_ids(self) -> list[str]:
         """The runs that stored entries, oldest first."""
-        return list(dict.fromkeys(e[4] for e in self.log.entries.values() if e[4]))
+        return list(dict.fromkeys(e[4] for e in list(self.log.entries.values()) if e[4]))
 
     def get_run(self, run_id: str) -> list[dict[str, Any]]:
         """The entries a run stored, as Apache Hamilton's metadata stores return them."""
@@ -165,7 +166,7 @@ class FileMetadataStore(MetadataStore):
                 "node_name": e[1],
                 "code_version": e[2],
             }
-            for key, e in self.log.entries.items()
+            for key, e in list(self.log.entries.items())
             if e[4] == run_id
         ]
 

@@ -115,14 +115,20 @@ class SegmentLog:
     def refresh(self) -> dict[Any, Any]:
         """Read the segments written since the last refresh (by anyone), merge them if many;
         return the entries read."""
-        segments = sorted(n for n in self.folder.names() if n.endswith(SEGMENT_SUFFIX))
-        found: dict[Any, Any] = {}
-        for name in segments:
-            if name not in self._read:
+        read: dict[str, dict[Any, Any]] = {}
+        for _ in range(3):  # a segment merged away while listed: list again for the merged one
+            segments = sorted(n for n in self.folder.names() if n.endswith(SEGMENT_SUFFIX))
+            new = [n for n in segments if n not in self._read and n not in read]
+            for name in new:
                 data = self.folder.read(name)
-                if data is not None:  # None: merged and deleted meanwhile; read the merged one
-                    found.update(pickle.loads(data))  # noqa: S301 - this cache's own files
-                self._read.add(name)
+                if data is not None:
+                    read[name] = pickle.loads(data)  # noqa: S301 - this cache's own files
+            if all(name in read for name in new):
+                break
+        found: dict[Any, Any] = {}
+        for name in sorted(read):  # in the order written, whatever order they were read in
+            found.update(read[name])
+        self._read.update(read)
         self.entries.update(found)
         if len(segments) > COMPACT_AFTER:
             self._compact(segments)

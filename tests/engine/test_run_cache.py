@@ -166,9 +166,12 @@ def test_resume_takes_the_groups_the_run_completed_and_the_cache_serves_the_rest
     assert manifest["groups"]["evaluate"]["nodes"]["metrics"]["status"] == "failed"
 
 
-def test_resume_and_the_cache_both_rerun_the_nodes_whose_helper_was_edited(project, tmp_path):
-    """Resume compares the code version the cache keys on: a fixed helper does not leave the
-    completed groups that call it standing with values it computed before the fix."""
+def test_a_helper_fix_keeps_the_completed_groups_of_a_resumed_run_and_renews_the_cache(
+    project, tmp_path
+):
+    """Resume finishes the run: the groups it completed stand after a helper changed (as a
+    cleared orchestrator task does); a new run does not take their cached values, whose key
+    covers the helper."""
     package, calls, store = project
     pipeline = Pipeline.load(package)
     with pytest.raises(ValueError, match="negative model"):
@@ -179,6 +182,9 @@ def test_resume_and_the_cache_both_rerun_the_nodes_whose_helper_was_edited(proje
     _reimport(package)
     with pytest.raises(ValueError, match="negative model"):
         run_pipeline(Pipeline.load(package), run_id="r1", store=store, config={"scale": -1.0})
+    assert computed(calls) == ["metrics"]
+    with pytest.raises(ValueError, match="negative model"):
+        run_pipeline(Pipeline.load(package), run_id="r2", store=store, config={"scale": -1.0})
     assert computed(calls) == ["raw", "features", "model", "metrics"]
 
 

@@ -7,7 +7,9 @@
     ignore = ["logger"]         # leave these out of the keys of what they feed
 
 Resume and the cache answer different questions, so each keeps its own records but both live in
-the artifact store and version code the same way (helpers included): *resume* continues one
+the artifact store and version code with one function (comments and docstrings aside; the cache
+key also covers the helpers and constants a node reads, resume only the node's own code, so that
+a fixed helper finishes a run without redoing its completed work): *resume* continues one
 run, group by group, from what that run recorded; the *cache* reuses a node's value in any run
 when its code and the data it read are unchanged. A run that resumes first takes the groups it
 completed; the groups it still has to run reuse every node the cache holds. The cache lives at

@@ -576,12 +576,17 @@ def graph_snapshot(graph: Any, code: Mapping[str, str] | None = None) -> dict[st
 
 
 def _code_hash(node: Any) -> str:
-    """The cache's code version (a comment or docstring edit keeps it; a helper's edit changes
-    it); the compiled code's hash for a function whose source is gone."""
-    from ..caching.code_version import version_with_helpers
+    """The node's own code version (a comment or docstring edit keeps it); the compiled code's
+    hash for a function whose source is gone.
+
+    Not its helpers': resume finishes a run, and a fix to a helper that failed one item must not
+    redo the items that completed (as clearing a failed task on an orchestrator does not). The
+    cache's key covers helpers, since it must never serve a value the code would not compute.
+    """
+    from ..caching.code_version import code_version
 
     fn = node.user_function or node.fn
-    version = version_with_helpers(fn)
+    version = code_version(fn)
     if version is not None:
         return version
     code = getattr(fn, "__code__", None)

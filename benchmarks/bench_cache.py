@@ -37,19 +37,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
-os.environ["HAMILTON_TELEMETRY_ENABLED"] = "false"  # before Hamilton is imported, here and below
-
-HERE = Path(__file__).resolve().parent
-ENGINE_PARENT = (
-    HERE.parent / "template/{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
-)
-sys.path[:0] = [str(ENGINE_PARENT), str(HERE)]
-
-import _synthetic as synthetic  # noqa: E402
-import dagwire  # noqa: E402
-from dagwire import driver as dagwire_driver  # noqa: E402
-from hamilton import driver as hamilton_driver  # noqa: E402
-from hamilton import version as hamilton_version  # noqa: E402
+import _synthetic as synthetic  # first: puts the engine on sys.path, telemetry off
+import dagwire
+from _synthetic import ENGINE_PARENT, HERE
+from dagwire import driver as dagwire_driver
+from hamilton import driver as hamilton_driver
+from hamilton import version as hamilton_version
 
 # Hamilton's cache warns about every value it cannot hash; the benchmark's values all hash.
 logging.getLogger("hamilton").setLevel(logging.CRITICAL)

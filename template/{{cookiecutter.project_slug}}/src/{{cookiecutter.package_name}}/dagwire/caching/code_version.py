@@ -47,10 +47,10 @@ def version_with_helpers(
     fn: Callable[..., Any], own: Callable[[Any], str | None] = code_version
 ) -> str | None:
     """``fn``'s version combined with those of the helpers it calls (``helper_functions``) and
-    of the module constants they read (``constants_read``): the version the cache keys on and
-    resume compares, so that editing a helper or a constant recomputes, and stops resuming, the
-    nodes reading it. ``own`` versions one function (the cache's also notes what it
-    versioned)."""
+    of the module constants they read (``constants_read``): the version the cache keys on, so
+    that editing a helper or a constant recomputes the nodes reading it (resume compares only
+    ``code_version``: see the project runtime's ``runs._code_hash``). ``own`` versions one
+    function (the cache's also notes what it versioned)."""
     version = own(fn)
     helpers = helper_functions(fn)
     constants = [c for f in (fn, *helpers) for c in constants_read(f)]

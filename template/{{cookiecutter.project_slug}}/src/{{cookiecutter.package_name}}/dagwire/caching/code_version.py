@@ -20,6 +20,7 @@ import itertools
 import linecache
 import re
 import textwrap
+import threading
 import types
 import weakref
 from collections.abc import Callable
@@ -254,11 +255,18 @@ def _version_of(source: str, fn: Any) -> str | None:
     return hashlib.sha256(ast.unparse(tree).encode()).hexdigest()
 
 
+#: ``ast.parse`` is not thread-safe on CPython 3.11 (two threads parsing at once can raise
+#: "SystemError: AST constructor recursion depth mismatch"); Prefect's tasks version code from
+#: several threads of one process. Each source is parsed once, so the lock costs nothing.
+_PARSE_LOCK = threading.Lock()
+
+
 def _parsed(source: str) -> ast.Module | None:
     if not source:
         return None
     try:
-        return ast.parse(textwrap.dedent(source).strip())
+        with _PARSE_LOCK:
+            return ast.parse(textwrap.dedent(source).strip())
     except SyntaxError:  # the lines are not a whole statement: let inspect find them
         return None
 

@@ -1,15 +1,23 @@
 """Generation rules of the dagwire template, as plain importable Python.
 
 copier.yml states the same rules as Jinja validators (copier runs no Python without ``--trust``);
-this module is their executable twin, so that a cookiecutter ``pre_gen_project.py`` / cruft shim can
-reuse them and a test can prove both sides accept and refuse the same answers with the same words.
-Each ``*_error`` function returns the message to show, or ``None`` when the answer is fine.
+this module is their executable twin, and a test proves both sides accept and refuse the same
+answers with the same words. Each ``*_error`` function returns the message to show, or ``None``
+when the answer is fine.
+
+It is also cookiecutter's and cruft's hook: ``template/hooks/pre_gen_project.py`` and
+``post_gen_project.py`` are links to this file, so those tools check answers and leave out files
+by the very code the tests hold against copier (see ``run_as_cookiecutter_hook``).
 """
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
+import shutil
+import sys
+from pathlib import Path
 
 # The questions, in the order copier asks them (the first bad answer is the one reported), their
 # defaults (project_slug and package_name are derived, see with_defaults) and fixed choices.
@@ -225,3 +233,36 @@ def first_error(answers: dict[str, str]) -> tuple[str, str] | None:
         if error:
             return question, error
     return None
+
+
+# cookiecutter renders a hook with Jinja before running it, which turns this string into the
+# answers as JSON. Imported as a module, the string is left as written and never read.
+_COOKIECUTTER_ANSWERS = r"""{{ cookiecutter | tojson }}"""
+
+
+def run_as_cookiecutter_hook(context: dict[str, object], project: Path) -> int:
+    """Refuse bad answers, then delete the paths the answers leave out; the exit status.
+
+    cookiecutter runs this before it renders anything (``pre_gen_project``: the project folder
+    is still empty, so only the check matters, and a refusal deletes the folder) and again
+    after (``post_gen_project``: the check passes again and the leaving-out happens). One body
+    for both keeps the two hooks a pair of links to this file.
+    """
+    answers = {question: str(context[question]) for question in QUESTIONS}
+    refused = first_error(answers)
+    if refused:
+        print(f"dagwire: {refused[1]}", file=sys.stderr)
+        return 1
+    for relpath in excluded_paths(answers):
+        path = project / relpath
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    if _COOKIECUTTER_ANSWERS.startswith("{" + "{"):
+        sys.exit("dagwire_hooks.py runs as a cookiecutter hook; import it to use its rules")
+    sys.exit(run_as_cookiecutter_hook(json.loads(_COOKIECUTTER_ANSWERS), Path.cwd()))

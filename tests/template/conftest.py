@@ -14,24 +14,31 @@ from template_support import (
     PROJECT_TIMINGS,
     RELEASE_FILES,
     Generate,
+    cookiecut_into,
     copy_release,
     make_template_repo,
+    tree_differences,
 )
 
 sys.path.insert(0, str(HOOKS_DIR))  # the generation rules, importable as `dagwire_hooks`
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A git identity for commits (copier makes some too) and no user config (signing, hooks)."""
-    empty = tmp_path_factory.mktemp("gitconfig") / "config"
-    empty.write_text("[init]\n\tdefaultBranch = main\n")
+def _isolated_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A git identity for commits (copier makes some too) and no user config (signing, hooks);
+    cookiecutter's replay files and clones go to a temporary folder, not the user's home."""
+    home = tmp_path_factory.mktemp("tool-config")
+    (home / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+    (home / "cookiecutter.yaml").write_text(
+        f"cookiecutters_dir: {home / 'cookiecutters'}\nreplay_dir: {home / 'replay'}\n"
+    )
     with pytest.MonkeyPatch.context() as mp:
         for role in ("AUTHOR", "COMMITTER"):
             mp.setenv(f"GIT_{role}_NAME", "Template Tests")
             mp.setenv(f"GIT_{role}_EMAIL", "template-tests@example.com")
-        mp.setenv("GIT_CONFIG_GLOBAL", str(empty))
+        mp.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("COOKIECUTTER_CONFIG", str(home / "cookiecutter.yaml"))
         yield
 
 
@@ -60,6 +67,30 @@ def generate(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> G
         return dest
 
     return _generate
+
+
+@pytest.fixture(scope="session")
+def cookiecut(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate:
+    """``cookiecut(**answers)``: the project cookiecutter makes from the same release (its
+    ``--directory template``), with the same defaults for unset answers."""
+
+    def _cookiecut(**answers: str) -> Path:
+        return cookiecut_into(tmp_path_factory.mktemp("cookiecutter"), template_repo, answers)
+
+    return _cookiecut
+
+
+@pytest.fixture(scope="session")
+def generate_both(generate: Generate, cookiecut: Generate) -> Generate:
+    """``generate_both(**answers)``: the cookiecutter-made project, after checking that copier
+    makes the same files, byte for byte and mode for mode (its answers file aside)."""
+
+    def _generate_both(**answers: str) -> Path:
+        by_copier, by_cookiecutter = generate(**answers), cookiecut(**answers)
+        assert tree_differences(by_copier, by_cookiecutter, (".copier-answers.yml",)) == []
+        return by_cookiecutter
+
+    return _generate_both
 
 
 @pytest.fixture(scope="session")

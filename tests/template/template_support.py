@@ -14,6 +14,8 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+from cookiecutter.main import cookiecutter
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = ROOT / "template" / "{{cookiecutter.project_slug}}"
 ENGINE_DIR = TEMPLATE_DIR / "src" / "{{cookiecutter.package_name}}" / "dagwire"
@@ -37,7 +39,10 @@ def copy_release(dest: Path, names: tuple[str, ...] = RELEASE_FILES) -> Path:
             (dest / name).unlink()
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns(*JUNK))
+            # links stay links: cookiecutter's hooks are links to hooks/dagwire_hooks.py
+            shutil.copytree(
+                source, dest / name, symlinks=True, ignore=shutil.ignore_patterns(*JUNK)
+            )
         else:
             shutil.copy2(source, dest / name)
     return dest
@@ -70,6 +75,36 @@ def make_template_repo(dest: Path, tag: str | None = None) -> Path:
     commit_all(dest, "template release")
     git(dest, "tag", tag or template_version())
     return dest
+
+
+def cookiecut_into(output_dir: Path, template: Path, answers: dict[str, str]) -> Path:
+    """`cookiecutter <template> --directory template --no-input name=value...`, in process."""
+    made = cookiecutter(
+        str(template),
+        directory="template",
+        no_input=True,
+        extra_context=answers,
+        output_dir=str(output_dir),
+    )
+    return Path(made)
+
+
+def tree_differences(left: Path, right: Path, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """How two generated trees differ (files only in one, other bytes, other mode); [] if equal."""
+
+    def files(root: Path) -> dict[str, Path]:
+        found = {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+        return {name: path for name, path in found.items() if name not in leave_out}
+
+    ours, theirs = files(left), files(right)
+    found = [f"only in {left}: {name}" for name in sorted(ours.keys() - theirs.keys())]
+    found += [f"only in {right}: {name}" for name in sorted(theirs.keys() - ours.keys())]
+    for name in sorted(ours.keys() & theirs.keys()):
+        if ours[name].read_bytes() != theirs[name].read_bytes():
+            found.append(f"different bytes: {name}")
+        elif ours[name].stat().st_mode != theirs[name].stat().st_mode:
+            found.append(f"different mode: {name}")
+    return found
 
 
 def real_python(version: str) -> str | None:

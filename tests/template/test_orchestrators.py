@@ -120,13 +120,15 @@ def _transforms(package: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("orchestrator", ["airflow", "prefect"])
 def test_a_variant_passes_its_own_suite_with_the_real_orchestrator(
-    generate: Generate, orchestrator: str
+    generate_both: Generate, orchestrator: str
 ):
+    """Made by cookiecutter, after checking that copier makes the same files: one run of the
+    suite covers both tools."""
     python = real_python("3.11")
     if python is None:
         pytest.skip("no Python 3.11 interpreter found (pyenv, PATH or uv python find)")
     started = time.perf_counter()
-    project = generate(orchestrator=orchestrator, project_name=f"{orchestrator} pipeline")
+    project = generate_both(orchestrator=orchestrator, project_name=f"{orchestrator} pipeline")
     generated = time.perf_counter()
     git(project, "init", "-q")
     commit_all(project, "generated")

@@ -1,0 +1,1 @@
+../../hooks/dagwire_hooks.py

@@ -13,6 +13,7 @@ import subprocess
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cookiecutter.main import cookiecutter
 
@@ -39,7 +40,7 @@ def copy_release(dest: Path, names: tuple[str, ...] = RELEASE_FILES) -> Path:
             (dest / name).unlink()
         source = ROOT / name
         if source.is_dir():
-            # links stay links: cookiecutter's hooks are links to hooks/dagwire_hooks.py
+            # links stay links, as in a git clone
             shutil.copytree(
                 source, dest / name, symlinks=True, ignore=shutil.ignore_patterns(*JUNK)
             )
@@ -77,7 +78,9 @@ def make_template_repo(dest: Path, tag: str | None = None) -> Path:
     return dest
 
 
-def cookiecut_into(output_dir: Path, template: Path, answers: dict[str, str]) -> Path:
+def cookiecut_into(
+    output_dir: Path, template: Path, answers: dict[str, str], **options: Any
+) -> Path:
     """`cookiecutter <template> --directory template --no-input name=value...`, in process."""
     made = cookiecutter(
         str(template),
@@ -85,12 +88,14 @@ def cookiecut_into(output_dir: Path, template: Path, answers: dict[str, str]) ->
         no_input=True,
         extra_context=answers,
         output_dir=str(output_dir),
+        **options,
     )
     return Path(made)
 
 
 def tree_differences(left: Path, right: Path, leave_out: tuple[str, ...] = ()) -> list[str]:
-    """How two generated trees differ (files only in one, other bytes, other mode); [] if equal."""
+    """How two generated trees differ (files only in one, other bytes, executable in one only;
+    other permission bits follow the umask); [] if equal."""
 
     def files(root: Path) -> dict[str, Path]:
         found = {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
@@ -102,8 +107,8 @@ def tree_differences(left: Path, right: Path, leave_out: tuple[str, ...] = ()) -
     for name in sorted(ours.keys() & theirs.keys()):
         if ours[name].read_bytes() != theirs[name].read_bytes():
             found.append(f"different bytes: {name}")
-        elif ours[name].stat().st_mode != theirs[name].stat().st_mode:
-            found.append(f"different mode: {name}")
+        elif ours[name].stat().st_mode & 0o111 != theirs[name].stat().st_mode & 0o111:
+            found.append(f"executable in one only: {name}")
     return found
 
 

@@ -10,16 +10,21 @@ cruft-made project takes a template change with `cruft update` while the team's 
 from __future__ import annotations
 
 import json
-import os
 import re
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import dagwire_hooks as hooks
 import pytest
 import yaml
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ownership import skip_patterns, starter_patterns
 from template_support import (
     ROOT,
@@ -130,27 +135,41 @@ def test_both_tools_give_templates_the_same_variables():
     assert "__year" in used and used <= set(copier_names), used - set(copier_names)
 
 
-def test_cookiecutters_hooks_are_the_rules_module_itself():
-    """One statement of the rules: the hooks are links to hooks/dagwire_hooks.py, not copies."""
-    for hook in ("pre_gen_project.py", "post_gen_project.py"):
-        link = ROOT / "template" / "hooks" / hook
-        assert link.is_symlink(), f"{hook} must be a link to hooks/dagwire_hooks.py"
-        assert os.readlink(link) == "../../hooks/dagwire_hooks.py"
-    assert sorted(p.name for p in (ROOT / "template" / "hooks").iterdir()) == [
-        "post_gen_project.py",
-        "pre_gen_project.py",
-    ]
+def test_the_hooks_are_whole_files_that_hold_the_rules():
+    """cookiecutter runs a rendered copy of each hook, and Backstage fetches only template/: the
+    hooks are plain files that import nothing but the standard library, and the rules the tests
+    hold against copier (hooks/dagwire_hooks.py) are loaded from them, not copied."""
+    for module in (hooks.answer_rules, hooks.left_out):
+        path = Path(module.__file__)
+        assert path.parent == ROOT / "template" / "hooks" and not path.is_symlink()
+        imported = re.findall(r"^(?:from|import) (\w+)", path.read_text("utf-8"), re.M)
+        assert set(imported) <= set(sys.stdlib_module_names) | {"__future__"}, imported
+    assert hooks.first_error is hooks.answer_rules.first_error
+    assert hooks.excluded_paths is hooks.answer_rules.excluded_paths
+    for shared in ("NOTE", "SET_ASIDE"):  # how the two hooks talk
+        assert getattr(hooks.answer_rules, shared) == getattr(hooks.left_out, shared)
 
 
-def test_the_rules_module_refuses_to_run_when_not_rendered_by_cookiecutter():
+@pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
+def test_a_hook_run_by_hand_says_what_it_is_for(hook: str):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "hooks" / "dagwire_hooks.py")],
+        [sys.executable, str(ROOT / "template" / "hooks" / hook)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "runs as a cookiecutter hook" in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24))
+def test_cookiecutters_slug_default_is_the_python_rule(name: str):
+    """cookiecutter.json derives the slug in plain Jinja (no copier filters); it must agree
+    with slugify, which copier's default is tested against."""
+    environment = StrictEnvironment(context={"cookiecutter": {}})
+    template = environment.from_string(COOKIECUTTER_JSON["project_slug"])
+    assert template.render(cookiecutter={"project_name": name}) == hooks.slugify(name)
 
 
 @pytest.mark.parametrize("answers", PARITY)
@@ -197,9 +216,10 @@ def test_cookiecutter_refuses_bad_answers_with_copiers_words_and_writes_nothing(
     # output folder the project folder, and cookiecutter refuses an existing one before any hook.
     out = tmp_path / "out"
     with pytest.raises(FailedHookException):
-        cookiecut_into(out, template_repo, answers)
+        # kept on failure, so the test sees that the refusal came before any file was written
+        cookiecut_into(out, template_repo, answers, keep_project_on_failure=True)
     assert f"dagwire: {message}" in capfd.readouterr().err
-    assert not out.exists() or list(out.iterdir()) == []
+    assert [p for p in out.rglob("*") if not p.is_dir()] == []
 
 
 @pytest.mark.parametrize(
@@ -237,6 +257,48 @@ def test_the_cookiecutter_command_line_works_as_the_docs_say(template_repo: Path
     assert [p.name for p in tmp_path.iterdir()] == ["my-pipeline"]
 
 
+def test_overwriting_an_existing_project_keeps_the_teams_files(template_repo: Path, tmp_path: Path):
+    """`cookiecutter -f` into a project folder: what the answers leave out goes only if this
+    render made it; the team's files in those places stay (copier --overwrite keeps them too)."""
+    project = tmp_path / "my-pipeline"
+    own = {"dags/team_dag.py": "team", ".github/dependabot.yml": "team", "LICENSE": "ours"}
+    for relpath, text in own.items():
+        (project / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (project / relpath).write_text(text, encoding="utf-8")
+    answers = {"orchestrator": "prefect", "ci": "none", "license": "proprietary"}
+    cookiecut_into(tmp_path, template_repo, answers, overwrite_if_exists=True)
+    for relpath, text in own.items():
+        assert (project / relpath).read_text(encoding="utf-8") == text, relpath
+    assert sorted(p.name for p in (project / "dags").iterdir()) == ["team_dag.py"]
+    assert sorted(p.name for p in (project / ".github").iterdir()) == ["dependabot.yml"]
+    assert not (project / PACKAGE / "dagwire" / "orchestrators" / "airflow.py").exists()
+    assert (project / PACKAGE / "prefect_flow.py").is_file()
+    assert not list(project.glob(".dagwire-*")), "the hooks' note must not stay behind"
+    # without -f, a fresh folder gets no note either (the parity tests compare whole trees)
+
+
+def test_the_template_folder_alone_and_a_zip_archive_work(template_repo: Path, tmp_path: Path):
+    """Backstage's fetch:cookiecutter fetches only template/; GitHub offers zip archives."""
+    alone = tmp_path / "fetched" / "template"
+    shutil.copytree(template_repo / "template", alone, symlinks=True)
+    made = cookiecutter(str(alone), no_input=True, output_dir=str(tmp_path / "a"))
+    archive = tmp_path / "dagwire.zip"
+    # as GitHub makes them: everything inside one top-level folder
+    git(
+        template_repo,
+        "archive",
+        "--format=zip",
+        "--prefix=dagwire-main/",
+        "-o",
+        str(archive),
+        "HEAD",
+    )
+    cookiecutter(str(archive), directory="template", no_input=True, output_dir=str(tmp_path / "b"))
+    differences = tree_differences(Path(made), tmp_path / "b" / "my-pipeline")
+    assert differences == [], "\n".join(differences)
+    assert not (Path(made) / "dags").exists() and (Path(made) / "LICENSE").is_file()
+
+
 def cruft(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [str(CRUFT), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
@@ -249,13 +311,12 @@ def cruft(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
 def test_cruft_skips_exactly_the_files_copier_leaves_alone(default_project: Path):
     """[tool.cruft] skip in the generated pyproject.toml lists copier's starter files and its
     `_skip_if_exists` files, so `cruft update` never merges into what the team owns."""
-    import tomllib
-
     pyproject = tomllib.loads((default_project / "pyproject.toml").read_text(encoding="utf-8"))
     skipped = pyproject["tool"]["cruft"]["skip"]
-    assert sorted(skipped) == sorted(
-        [*starter_patterns("my_pipeline"), *skip_patterns("my_pipeline")]
-    )
+    # LICENSE is left out on purpose: it follows the licence answer (cruft has no "create if
+    # missing"), so switching to an open licence brings one
+    left_alone = {*starter_patterns("my_pipeline"), *skip_patterns("my_pipeline")} - {"LICENSE"}
+    assert sorted(skipped) == sorted(left_alone)
 
 
 def test_cruft_create_update_and_check(tmp_path: Path, cookiecut: Generate):
@@ -319,7 +380,8 @@ def test_cruft_create_update_and_check(tmp_path: Path, cookiecut: Generate):
     assert "up to date" in cruft(project, "check").stdout
 
     # switching orchestrator: the answer changes, the files follow, the team's edits stay
-    cruft(project, "update", "-y", "--variables-to-update", '{"orchestrator": "prefect"}')
+    switch = {"orchestrator": "prefect", "license": "proprietary"}
+    cruft(project, "update", "-y", "--variables-to-update", json.dumps(switch))
     assert (package / "prefect_flow.py").is_file()
     assert (project / "tests" / "dagwire" / "test_prefect_flow.py").is_file()
     for gone in (
@@ -330,10 +392,14 @@ def test_cruft_create_update_and_check(tmp_path: Path, cookiecut: Generate):
         assert not (project / gone.replace(PACKAGE, "src/churn_model")).exists(), gone
     switched = pyproject.read_text(encoding="utf-8")
     assert '"prefect==' in switched and "apache-airflow" not in switched
+    assert 'license = "LicenseRef-Proprietary"' in switched
+    assert not (project / "LICENSE").exists()  # follows the licence answer
+    # the lock is the team's (rewritten by `lock`), so cruft leaves it: the docs say to delete it
+    assert (package / "pipeline.lock.json").exists()
     assert '"httpx>=0.27"' in switched
     assert transform.read_text(encoding="utf-8").endswith("# team edit\n")
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
-    assert state["context"]["cookiecutter"]["orchestrator"] == "prefect"
+    assert {q: state["context"]["cookiecutter"][q] for q in switch} == switch
 
 
 def test_cruft_refuses_bad_answers_and_writes_nothing(template_repo: Path, tmp_path: Path):

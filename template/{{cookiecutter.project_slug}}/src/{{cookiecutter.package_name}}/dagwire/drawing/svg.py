@@ -287,19 +287,25 @@ def _n(value: float) -> str:
 
 
 def _clean(text: str) -> str:
-    """Characters XML 1.0 cannot hold, even escaped, become U+FFFD."""
+    """Characters XML 1.0 cannot hold, even escaped: a control character becomes its picture
+    (U+0000 -> U+2400), so distinct names stay distinct; anything else, U+FFFD."""
     return "".join(
         c
         if c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c > "\uffff"
+        else chr(0x2400 + ord(c))
+        if c < "\x20"
         else "\ufffd"
         for c in text
     )
 
 
 def _text(text: str) -> str:
-    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Element text; a carriage return as a reference, which XML parsers would turn into \\n."""
+    escaped = _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "&#13;")
 
 
 def _attr(text: str | None) -> str:
+    """An attribute value; whitespace as references, which parsers would turn into spaces."""
     escaped = _text(text or "").replace('"', "&quot;").replace("'", "&apos;")
-    return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return escaped.replace("\n", "&#10;").replace("\t", "&#9;")

@@ -257,26 +257,26 @@ def _document(width: float, height: float, title: str | None, parts: list[str]) 
 
 
 def _style() -> str:
-    root = ".dagwire-dataflow"
+    """The rules, each scoped to this picture's class: an HTML page may hold several pictures."""
     rules = [
-        f"{root}{{font-family:{FONT}}}",
-        f"{root} .background{{fill:#fff}}",
-        f"{root} text{{fill:#202124}}",
-        f"{root} .title{{font-weight:bold}}",
-        f"{root} .node rect{{fill:#fff;stroke:#3c4043;stroke-width:1.2}}",
-        f"{root} .node .detail{{fill:#5f6368}}",
-        f"{root} .node tspan:first-child{{font-weight:bold}}",
-        f"{root} .edge{{fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)}}",
-        f"{root} .group rect{{fill:none;stroke:var(--group);stroke-dasharray:6 3}}",
-        f"{root} .group text{{fill:var(--group);font-weight:bold}}",
-        f"{root} a .node rect{{cursor:pointer}}",
+        ("", f"font-family:{FONT}"),
+        (" .background", "fill:#fff"),
+        (" text", "fill:#202124"),
+        (" .title", "font-weight:bold"),
+        (" .node rect", "fill:#fff;stroke:#3c4043;stroke-width:1.2"),
+        (" .node .detail", "fill:#5f6368"),
+        (" .node tspan:first-child", "font-weight:bold"),
+        (" .edge", "fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)"),
+        (" .group rect", "fill:none;stroke:var(--group);stroke-dasharray:6 3"),
+        (" .group text", "fill:var(--group);font-weight:bold"),
+        (" a .node rect", "cursor:pointer"),
     ]
     for status, (fill, stroke) in STATUSES.items():
-        selector = f"{root} .node.{status} rect,{root} .legend-status.{status} rect"
-        rules.append(f"{selector}{{fill:{fill};stroke:{stroke}}}")
-    rules.append(f"{root} .node.failed rect{{stroke-width:2.4}}")
-    rules += [f"{root} .node.{s} rect{{stroke-dasharray:4 3}}" for s in ("skipped", "input")]
-    return "".join(rules)
+        rules.append((f" .node.{status} rect", f"fill:{fill};stroke:{stroke}"))
+        rules.append((f" .legend-status.{status} rect", f"fill:{fill};stroke:{stroke}"))
+    rules.append((" .node.failed rect", "stroke-width:2.4"))
+    rules += [(f" .node.{s} rect", "stroke-dasharray:4 3") for s in ("skipped", "input")]
+    return "".join(".dagwire-dataflow" + selector + "{" + body + "}" for selector, body in rules)
 
 
 # --- text ------------------------------------------------------------------------------------

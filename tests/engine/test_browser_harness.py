@@ -56,6 +56,8 @@ def test_a_self_contained_page_renders_its_words_and_layout_offline(
     for node in ("raw_data", "accuracy"):
         assert contains(rendered.rect_boxes[node], rendered.text_boxes[node])
     assert rendered.text_boxes["raw_data"][2] > 30  # measured in the font the browser used
+    (x0, y0), (x1, y1) = rendered.edge_ends["raw_data", "accuracy"]
+    assert (x0, x1) == (170, 220) and y0 == y1 == y + 22  # the path, where the page put it
 
 
 def test_text_that_overflows_its_box_is_measured_where_it_was_drawn(

@@ -372,3 +372,14 @@ def test_the_driver_and_visualize_do_not_load_the_drawing_until_a_picture_is_dra
     before, after = result.stdout.splitlines()
     assert before == "[]"
     assert "dagwire.drawing.layout" in after
+
+
+def test_an_empty_graph_is_an_empty_picture_and_many_groups_shorten_the_legend():
+    root = ET.fromstring(dataflow_svg([], []))
+    assert root.tag == f"{SVG}svg" and root.find(f".//{SVG}g") is None
+    nodes = [f"task_{i:02}" for i in range(50)]
+    root = ET.fromstring(dataflow_svg(nodes, [], groups={n: n for n in nodes}))
+    legend = [g.find(f"{SVG}text").text for g in root.iter(f"{SVG}g") if g.get("transform")]
+    assert legend[:2] == ["task_00", "task_01"] and legend[-1] == "and 10 more groups"
+    assert len(legend) == 41
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "group"]  # one-node groups

@@ -162,8 +162,10 @@ def _ordered_layers(graph: _LayeredGraph) -> list[list[int]]:
     for slot, layer in enumerate(graph.layer):
         layers[layer].append(slot)
     position = [0.0] * len(graph.layer)
-    for layer in layers:
+    unlinked: list[list[int]] = [[]] * len(graph.layer)
+    for layer in layers:  # groups together from the start: a layer no sweep reaches stays so
         _number(layer, position)
+        _sort_by_barycenter(layer, unlinked, position, graph.group)
     down = [(layers[i], graph.preds) for i in range(1, graph.depth)]
     up = [(layers[i], graph.succs) for i in range(graph.depth - 2, -1, -1)]
     for passes in [down + up] * SWEEPS:

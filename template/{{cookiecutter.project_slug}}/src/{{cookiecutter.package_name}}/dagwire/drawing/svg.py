@@ -11,6 +11,7 @@ edge is ``<path class="edge" data-from="A" data-to="B">``, so tests and scripts 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 
 from .layout import Box, Layout, Point, layered_layout
@@ -64,25 +65,26 @@ def dataflow_svg(
     """
     names = sorted(dict.fromkeys(nodes))
     pairs = _checked_edges(edges, set(names))
-    lines, status, groups = lines or {}, status or {}, groups or {}
-    _check_statuses(status)
-    texts = {name: [str(name), *map(str, lines.get(name, ()))] for name in names}
+    _check_statuses(status or {})
+    status = {n: status[n] for n in names if n in status} if status else {}
+    groups = {n: groups[n] for n in names if n in groups} if groups else {}
+    texts = {name: [str(name), *_extra_lines(lines, name)] for name in names}
     sizes = {name: _box_size(texts[name]) for name in names}
     top = MARGIN + (NAME_SIZE * 2 if title else 0.0) + (FRAME_PAD + NAME_SIZE if groups else 0.0)
     layout = layered_layout(names, pairs, sizes, groups, origin=(MARGIN + FRAME_PAD, top))
-    colours = _group_colours(groups, names)
+    colours = _group_colours(groups)
     parts = [_frames(layout, groups, colours)]
     parts += [_edge(a, b, points) for (a, b), points in layout.routes.items()]
-    for name in names:
-        group = groups.get(name)
-        colour = colours.get(group, "") if group else ""
-        node = _node(name, texts[name], layout.boxes[name], status.get(name), group, colour)
-        href = links.get(name) if links else None
-        parts.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    parts += _nodes(texts, layout, status, groups, colours, links or {})
     legend, legend_width, legend_height = _legend(status, colours, layout)
     width = max(layout.width + FRAME_PAD + MARGIN, legend_width, _title_width(title))
     height = layout.height + FRAME_PAD + legend_height + MARGIN
     return _document(width, height, title, parts + [legend])
+
+
+def _extra_lines(lines: Mapping[str, Sequence[str]] | None, name: str) -> list[str]:
+    extra = (lines or {}).get(name, ())
+    return [extra] if isinstance(extra, str) else [str(line) for line in extra]
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -118,8 +120,31 @@ def _box_size(text_lines: list[str]) -> tuple[float, float]:
     )
 
 
+def _nodes(
+    texts: dict[str, list[str]],
+    layout: Layout,
+    status: Mapping[str, str],
+    groups: Mapping[str, str],
+    colours: dict[str, str],
+    links: Mapping[str, str],
+) -> list[str]:
+    """Each node in name order, inside a link when it has one."""
+    drawn = []
+    for name, text_lines in texts.items():
+        group = groups.get(name)
+        node = _node(name, text_lines, layout.boxes[name], status.get(name), group, colours)
+        href = links.get(name)
+        drawn.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    return drawn
+
+
 def _node(
-    name: str, text_lines: list[str], box: Box, status: str | None, group: str | None, colour: str
+    name: str,
+    text_lines: list[str],
+    box: Box,
+    status: str | None,
+    group: str | None,
+    colours: dict[str, str],
 ) -> str:
     classes = f"node {status}" if status else "node"
     tooltip = "\n".join(text_lines + ([f"group: {group}"] if group else []))
@@ -132,7 +157,7 @@ def _node(
     ]
     if group:
         band = f"M{x} {_n(box.y + BAND)}v-{_n(BAND)}h{w}v{_n(BAND)}Z"
-        parts.append(f'<path class="band" d="{band}" fill="{colour}"/>')
+        parts.append(f'<path class="band" d="{band}" fill="{colours[group]}"/>')
     parts.append(_label(text_lines, box))
     parts.append("</g>")
     return "".join(parts)
@@ -165,8 +190,8 @@ def _edge(a: str, b: str, points: list[Point]) -> str:
 
 
 # --- groups ----------------------------------------------------------------------------------
-def _group_colours(groups: Mapping[str, str], names: list[str]) -> dict[str, str]:
-    shown = sorted({groups[n] for n in names if n in groups})
+def _group_colours(groups: Mapping[str, str]) -> dict[str, str]:
+    shown = sorted(set(groups.values()))
     return {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(shown)}
 
 
@@ -177,6 +202,7 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
     for name, box in layout.boxes.items():
         if name in groups:
             members.setdefault(groups[name], []).append(box)
+    boxes_by_x = _BoxesByX(layout.boxes)
     frames = []
     for group, boxes in sorted(members.items()):
         if len(boxes) < 2:
@@ -185,10 +211,8 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
         y0 = min(b.y for b in boxes) - FRAME_PAD - NAME_SIZE
         x1 = max(b.right for b in boxes) + FRAME_PAD
         y1 = max(b.y + b.height for b in boxes) + FRAME_PAD
-        if any(
-            groups.get(name) != group and _overlaps(box, x0, y0, x1, y1)
-            for name, box in layout.boxes.items()
-        ):
+        inside = boxes_by_x.overlapping(x0, y0, x1, y1)
+        if any(groups.get(name) != group for name in inside):
             continue
         frames.append(
             f'<g class="group" data-group="{_attr(group)}" style="--group:{colours[group]}">'
@@ -199,8 +223,23 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
     return "".join(frames)
 
 
-def _overlaps(box: Box, x0: float, y0: float, x1: float, y1: float) -> bool:
-    return box.x < x1 and box.right > x0 and box.y < y1 and box.y + box.height > y0
+class _BoxesByX:
+    """Boxes sorted by left edge: the ones a rectangle may touch are found by bisection, so
+    checking many group frames stays fast on thousands of nodes."""
+
+    def __init__(self, boxes: dict[str, Box]) -> None:
+        self.items = sorted(boxes.items(), key=lambda item: (item[1].x, item[0]))
+        self.lefts = [box.x for _, box in self.items]
+        self.widest = max((box.width for box in boxes.values()), default=0.0)
+
+    def overlapping(self, x0: float, y0: float, x1: float, y1: float) -> list[str]:
+        first = bisect.bisect_left(self.lefts, x0 - self.widest)
+        last = bisect.bisect_left(self.lefts, x1)
+        return [
+            name
+            for name, box in self.items[first:last]
+            if box.right > x0 and box.y < y1 and box.y + box.height > y0
+        ]
 
 
 # --- legend and document ---------------------------------------------------------------------

@@ -78,9 +78,11 @@ def test_default_project_has_exactly_the_documented_files(default_project: Path)
     generated = files(default_project)
     engine = {f for f in generated if f.startswith("src/my_pipeline/dagwire/")}
     assert generated - engine == DEFAULT_FILES
-    layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")
+    layout = (ROOT / "docs" / "reference" / "generated-layout.md").read_text(encoding="utf-8")
     for name in DEFAULT_FILES:
-        assert Path(name).name in layout, f"docs/generated-layout.md does not mention {name}"
+        assert Path(name).name in layout, (
+            f"docs/reference/generated-layout.md does not mention {name}"
+        )
 
 
 def test_no_template_syntax_is_left_in_any_generated_file(default_project: Path):
@@ -251,7 +253,7 @@ def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
     for pattern in patterns:
         single = pathspec.GitIgnoreSpec.from_lines([pattern])
         assert any(single.match_file(f) for f in template_files), f"stale pattern {pattern}"
-    layout = (ROOT / "docs" / "generated-layout.md").read_text(encoding="utf-8")
+    layout = (ROOT / "docs" / "reference" / "generated-layout.md").read_text(encoding="utf-8")
     for pattern in ownership.starter_patterns("my_pipeline"):
         documented = pattern.replace("src/my_pipeline/", "src/<package>/")
         assert f"`{documented}" in layout or f"{Path(pattern).name}/`" in layout, pattern

@@ -24,7 +24,8 @@ def sections(page: str) -> dict[str, str]:
     """Each `## heading` of a reference page (backticks dropped) -> the text under it."""
     text = (REFERENCE / page).read_text(encoding="utf-8")
     parts = re.split(r"^## (.+)$", text, flags=re.M)
-    return {heading.strip().strip("`"): body for heading, body in zip(parts[1::2], parts[2::2])}
+    pairs = zip(parts[1::2], parts[2::2], strict=True)
+    return {heading.strip().strip("`"): body for heading, body in pairs}
 
 
 def mentions(text: str, code: str) -> bool:
@@ -32,7 +33,7 @@ def mentions(text: str, code: str) -> bool:
     return re.search(r"`" + re.escape(code) + r"(?=[`\s=])", text) is not None
 
 
-# --- the command line ------------------------------------------------------------------------------
+# --- the command line ---------------------------------------------------------------------------
 def subcommands() -> dict[str, argparse.ArgumentParser]:
     parser = cli._parser("my_pipeline")
     actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
@@ -46,7 +47,9 @@ def documented_forms(action: argparse.Action) -> list[str]:
     if not action.option_strings:
         return [action.metavar or action.dest.upper()]
     if action.choices:
-        return [f"{option} {choice}" for option in action.option_strings for choice in action.choices]
+        return [
+            f"{option} {choice}" for option in action.option_strings for choice in action.choices
+        ]
     return list(action.option_strings)
 
 
@@ -68,7 +71,7 @@ def test_the_cli_reference_has_a_section_per_command_and_the_shared_options():
     assert mentions((REFERENCE / "cli.md").read_text(encoding="utf-8"), "--help")
 
 
-# --- pipeline.toml ---------------------------------------------------------------------------------
+# --- pipeline.toml ------------------------------------------------------------------------------
 def test_the_pipeline_toml_reference_documents_every_table_and_key():
     page = sections("pipeline-toml.md")
     for table, keys in pipeline._TABLES.items():
@@ -95,7 +98,7 @@ def test_the_pipeline_toml_reference_documents_every_choice():
         assert mentions(page["[execution]"], f'"{executor}"'), f"executor {executor!r}"
 
 
-# --- the engine API --------------------------------------------------------------------------------
+# --- the engine API -----------------------------------------------------------------------------
 def public_members(cls: type) -> list[str]:
     return [name for name in dir(cls) if not name.startswith("_")]
 

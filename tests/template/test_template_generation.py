@@ -260,9 +260,9 @@ def test_the_files_copier_leaves_to_the_team_are_exactly_the_user_owned_ones(
 
 
 @pytest.mark.parametrize("orchestrator", ["plain", "airflow", "prefect"])
-def test_each_file_says_on_its_first_line_who_owns_it(generate: Generate, orchestrator: str):
+def test_each_file_says_on_its_first_line_who_owns_it(projects: dict[str, Path], orchestrator: str):
     """The header and copier.yml agree: "Yours" exactly where copier never merges."""
-    project = generate(orchestrator=orchestrator)
+    project = projects[orchestrator]
     for name in sorted(files(project)):
         if name.startswith("src/my_pipeline/dagwire/") or name in ownership.HEADERLESS:
             continue

@@ -74,15 +74,11 @@ def toml(path: Path) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def test_default_project_has_exactly_the_documented_files(default_project: Path):
+def test_default_project_has_exactly_the_expected_files(default_project: Path):
+    """test_layout_reference.py checks that docs/reference/generated-layout.md lists them all."""
     generated = files(default_project)
     engine = {f for f in generated if f.startswith("src/my_pipeline/dagwire/")}
     assert generated - engine == DEFAULT_FILES
-    layout = (ROOT / "docs" / "reference" / "generated-layout.md").read_text(encoding="utf-8")
-    for name in DEFAULT_FILES:
-        assert Path(name).name in layout, (
-            f"docs/reference/generated-layout.md does not mention {name}"
-        )
 
 
 def test_no_template_syntax_is_left_in_any_generated_file(default_project: Path):

@@ -98,6 +98,12 @@ def default_project(generate: Generate) -> Path:
     return generate()
 
 
+@pytest.fixture(scope="session")
+def projects(generate: Generate) -> dict[str, Path]:
+    """One project per orchestrator, every other answer the default; shared, so read only."""
+    return {name: generate(orchestrator=name) for name in ("plain", "airflow", "prefect")}
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Report what generating and testing a project costs (the numbers the README quotes)."""
     if PROJECT_TIMINGS:

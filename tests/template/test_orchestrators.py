@@ -40,11 +40,6 @@ PINS = {
 NAMES = {"airflow": re.compile("airflow", re.I), "prefect": re.compile("prefect", re.I)}
 
 
-@pytest.fixture(scope="module")
-def projects(generate: Generate) -> dict[str, Path]:
-    return {name: generate(orchestrator=name) for name in ORCHESTRATORS}
-
-
 def text_files(project: Path) -> dict[str, str]:
     engine = "src/my_pipeline/dagwire/"
     return {

@@ -45,7 +45,7 @@ def test_readme_generate_command_works_from_a_fresh_clone(tmp_path_factory):
 
 def test_no_command_in_the_docs_generates_from_a_relative_path():
     """copier records the source as given; `.` makes every later `copier update` fail."""
-    docs = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *ROOT.glob("template/*/docs/*.md")]
+    docs = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *ROOT.glob("template/*/docs/*.md")]
     relative = re.compile(r"copier copy\b[^\n`]*?\s(\.{1,2})(/\S*)?\s")
     for doc in docs:
         for line in doc.read_text(encoding="utf-8").splitlines():

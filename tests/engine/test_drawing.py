@@ -75,10 +75,9 @@ def path_points(d: str):
 
 
 def cells(text: str) -> int:
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
+    """Monospace cells, counted independently of drawing/text.py: wide characters take two,
+    everything else (combining marks too: a viewer without their font draws them apart) one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def shown(name: str) -> str:

@@ -14,13 +14,8 @@ CHAR_EM = 0.62
 
 
 def columns(text: str) -> int:
-    """Terminal cells ``text`` takes: two per wide character, none per combining mark."""
-    cells = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        cells += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return cells
+    """Monospace cells ``text`` may take: two per wide character, one per any other."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
 
 
 def text_width(text: str, font_size: float) -> float:

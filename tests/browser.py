@@ -22,6 +22,7 @@ import atexit
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,15 @@ class _Chromium:
 
 
 _session: _Chromium | None = None
+# Playwright's sync API runs an event loop in the thread that starts it and leaves it marked as
+# running there: on the main thread, every later asyncio.run() of the session (the async engine
+# and compatibility tests) would fail. So the browser lives on a thread of its own, and every
+# call to it goes through _on_browser_thread.
+_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+
+
+def _on_browser_thread(work: Callable[[], Any]) -> Any:
+    return _thread.submit(work).result()
 
 
 def _browser() -> _Chromium:
@@ -225,24 +235,34 @@ def close_browser() -> None:
     global _session
     if _session is not None:
         session, _session = _session, None
-        session.close()
+        try:
+            _on_browser_thread(session.close)
+        except RuntimeError:  # at interpreter exit the thread may be gone, and the browser with it
+            pass
 
 
 def render(path: Path, *, width: int = 1400) -> Rendered:
     """Open ``file://path`` in headless Chromium, ``width`` pixels wide, and read the layout."""
     url = Path(path).resolve().as_uri()
-    chromium = _browser()
-    found = chromium.open(url, width).evaluate(_LAYOUT_SCRIPT)
+
+    def look() -> tuple[dict[str, Any], list[str], list[str]]:
+        chromium = _browser()
+        found = chromium.open(url, width).evaluate(_LAYOUT_SCRIPT)
+        return found, list(chromium.requests), list(chromium.errors)
 
     def shoot(target: Path) -> None:
-        chromium.open(url, width).screenshot(path=str(target), full_page=True)
+        def take() -> None:
+            _browser().open(url, width).screenshot(path=str(target), full_page=True)
 
+        _on_browser_thread(take)
+
+    found, requests, errors = _on_browser_thread(look)
     return Rendered(
         text=found["text"],
-        requests=chromium.requests,
+        requests=requests,
         boxes=_boxes(found["boxes"]),
         text_boxes=_boxes(found["textBoxes"]),
-        console_errors=chromium.errors,
+        console_errors=errors,
         rect_boxes=_boxes(found["rectBoxes"]),
         edge_ends=_edge_ends(found["edgeEnds"]),
         _shoot=shoot,

@@ -44,6 +44,7 @@ from .records import (
     completed_refs,
     item_count,
     list_runs,
+    note_reused,
     publish_manifest,
     read_group_record,
     read_manifest,
@@ -245,6 +246,7 @@ def run_group(
     if resume:
         done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
         if done is not None:
+            note_reused(store, run_id, _record_path(group.name))
             return done
     return _execute(plan, group, graph, run_id, store)
 
@@ -309,6 +311,7 @@ def run_item(
     if resume:
         done = _standing_refs(store, run_id, plan, group, _item_path(group.name, index), code)
         if done is not None:
+            note_reused(store, run_id, _item_path(group.name, index))
             return done
     recorder = _GroupRecorder(group, run_id, store, code, plan, graph, index=index)
     recorder.start()
@@ -707,6 +710,7 @@ def run_pipeline(
             if not set(group.depends_on) & set(result.ran):
                 refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
             if refs is not None:
+                note_reused(store, run_id, _record_path(group.name))
                 result.skipped.append(group.name)
                 notify(group, "skipped")
             else:
@@ -739,11 +743,12 @@ def _run_items(
     skipped, the others run at once on threads or processes (``max_tasks`` of them)."""
     count = item_count(store, run_id, plan, group)
     code = graph.code_hashes(group.nodes)
-    pending = [
-        i
-        for i in range(count)
-        if _standing_refs(store, run_id, plan, group, _item_path(group.name, i), code) is None
-    ]
+    pending = []
+    for i in range(count):
+        if _standing_refs(store, run_id, plan, group, _item_path(group.name, i), code) is None:
+            pending.append(i)
+        else:
+            note_reused(store, run_id, _item_path(group.name, i))
     try:
         if pending:
             _each_item(pipeline, plan, group, graph, run_id, store, pending)

@@ -152,3 +152,30 @@ def _type_name(value: Any) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 12] + " ... (cut)"
+
+
+#: Artifacts larger than this are never loaded for a preview: the page shows their size instead.
+LOAD_LIMIT = 20_000_000
+
+
+def preview_artifact(store: Any, ref: dict[str, Any], limit: int = LOAD_LIMIT) -> dict[str, Any]:
+    """The preview of the artifact ``ref`` points to, loaded from ``store`` only when it is at
+    most ``limit`` bytes (a fan-out's list of items: its first item); ``{"kind": "unloaded",
+    "reason"}`` otherwise, or when it cannot be read here (a missing library, a deleted file)."""
+    if "items" in ref:
+        items = ref["items"]
+        if not items:
+            return {"kind": "json", "type": "list", "text": "[]"}
+        first = preview_artifact(store, items[0], limit)
+        return {"kind": "items", "count": len(items), "first": first}
+    size = ref.get("size")
+    if not isinstance(size, int) or size > limit:
+        return {"kind": "unloaded", "reason": f"larger than the preview limit ({limit:,} bytes)"}
+    try:
+        value = store.load(ref)
+    except Exception as exc:  # noqa: BLE001 - a report shows what it can, and says what it could not
+        return {
+            "kind": "unloaded",
+            "reason": f"could not be read here: {type(exc).__name__}: {exc}",
+        }
+    return preview(value)

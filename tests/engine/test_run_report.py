@@ -83,7 +83,7 @@ def test_a_report_that_cannot_be_written_warns_and_fails_nothing(store, monkeypa
     (record,) = caplog.records
     assert record.name == logger.name and record.levelno == logging.WARNING
     assert "run 'r1'" in record.message and "OSError: disk full" in record.message
-    assert "`report 'r1'`" in record.message  # the fix
+    assert "try: report r1 --traceback" in record.message  # the fix
 
 
 def test_a_report_is_written_again_when_another_task_finished_meanwhile(store, monkeypatch):

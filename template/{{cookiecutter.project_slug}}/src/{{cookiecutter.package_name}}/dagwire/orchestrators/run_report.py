@@ -10,6 +10,7 @@ warning and never fails the task that ran the pipeline's code.
 from __future__ import annotations
 
 import logging
+import shlex
 from typing import Any
 
 from ..messages import format_duration
@@ -47,12 +48,12 @@ def refresh_report(
     except Exception as exc:  # the run's outcome must not depend on its report
         logger.warning(
             "dagwire: the report of run '%s' in %s could not be written (%s: %s); the run "
-            "itself is unaffected. Write it again with the `report '%s'` command.",
+            "itself is unaffected. To see why, try: report %s --traceback",
             run_id,
             store.root,
             type(exc).__name__,
             exc,
-            run_id,
+            shlex.quote(run_id),
         )
         return None
     logger.info(REPORT_LINE, uri)

@@ -41,6 +41,7 @@ from deployments import (
     group_records,
     item_records,
     output,
+    report_uri,
     served_from_cache,
     synced_project,
     timed,
@@ -128,6 +129,9 @@ def test_triggered_runs_succeed_with_the_plain_runners_metrics(deployment, first
     assert airflow.task_instances(project.package, override) == every_task
     for run_id, outputs in plain.items():
         assert output(store, run_id, "evaluate", "metrics") == outputs["metrics"]
+    for run_id in (default, override):  # each task refreshed the report and said where it is
+        line = f"dagwire report: {report_uri(store, run_id)}"
+        assert line in airflow.task_logs(project.package, run_id, COLLECT)[1]
 
 
 @pytest.mark.slow
@@ -182,8 +186,10 @@ def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_ru
     assert states == {"prepare": "success", "train": "success", "evaluate": "failed"} | fanout
     logs = airflow.task_logs(project.package, run_id, "evaluate")
     assert sorted(logs) == [1, 2], "retries = 1 in pipeline.toml: two attempts"
+    report = f"dagwire report: {report_uri(store, run_id)}"  # a failed task refreshes it too
     for attempt, text in logs.items():
         assert "broken on purpose" in text and "node 'metrics' failed" in text, (attempt, text)
+        assert report in text, (attempt, text)
     records = group_records(store, run_id, GROUPS)
     assert [records[g]["status"] for g in GROUPS] == ["completed", "completed", "failed"]
     assert records["evaluate"]["attempt"] == 2

@@ -16,6 +16,7 @@ from dagwire.runtime.records import RunError, read_manifest
 from dagwire.runtime.report import previews, report_html, write_report
 from dagwire.runtime.runs import run_pipeline
 from engine_support import write_package
+from test_runs import X_test, X_train, raw  # the first stage of test_runs' pipeline
 
 FAIL: dict[str, BaseException] = {}
 
@@ -25,18 +26,6 @@ def _no_failures():
     FAIL.clear()
     yield
     FAIL.clear()
-
-
-def raw(n: int) -> list:
-    return list(range(n))
-
-
-def X_train(raw: list) -> list:
-    return raw[: len(raw) // 2]
-
-
-def X_test(raw: list) -> list:
-    return raw[len(raw) // 2 :]
 
 
 def model(X_train: list, scale: float) -> float:

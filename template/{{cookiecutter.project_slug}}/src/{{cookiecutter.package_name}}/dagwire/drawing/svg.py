@@ -257,26 +257,26 @@ def _document(width: float, height: float, title: str | None, parts: list[str]) 
 
 
 def _style() -> str:
-    root = ".dagwire-dataflow"
+    """The rules, each scoped to this picture's class: an HTML page may hold several pictures."""
     rules = [
-        f"{root}{{font-family:{FONT}}}",
-        f"{root} .background{{fill:#fff}}",
-        f"{root} text{{fill:#202124}}",
-        f"{root} .title{{font-weight:bold}}",
-        f"{root} .node rect{{fill:#fff;stroke:#3c4043;stroke-width:1.2}}",
-        f"{root} .node .detail{{fill:#5f6368}}",
-        f"{root} .node tspan:first-child{{font-weight:bold}}",
-        f"{root} .edge{{fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)}}",
-        f"{root} .group rect{{fill:none;stroke:var(--group);stroke-dasharray:6 3}}",
-        f"{root} .group text{{fill:var(--group);font-weight:bold}}",
-        f"{root} a .node rect{{cursor:pointer}}",
+        ("", f"font-family:{FONT}"),
+        (" .background", "fill:#fff"),
+        (" text", "fill:#202124"),
+        (" .title", "font-weight:bold"),
+        (" .node rect", "fill:#fff;stroke:#3c4043;stroke-width:1.2"),
+        (" .node .detail", "fill:#5f6368"),
+        (" .node tspan:first-child", "font-weight:bold"),
+        (" .edge", "fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)"),
+        (" .group rect", "fill:none;stroke:var(--group);stroke-dasharray:6 3"),
+        (" .group text", "fill:var(--group);font-weight:bold"),
+        (" a .node rect", "cursor:pointer"),
     ]
     for status, (fill, stroke) in STATUSES.items():
-        selector = f"{root} .node.{status} rect,{root} .legend-status.{status} rect"
-        rules.append(f"{selector}{{fill:{fill};stroke:{stroke}}}")
-    rules.append(f"{root} .node.failed rect{{stroke-width:2.4}}")
-    rules += [f"{root} .node.{s} rect{{stroke-dasharray:4 3}}" for s in ("skipped", "input")]
-    return "".join(rules)
+        rules.append((f" .node.{status} rect", f"fill:{fill};stroke:{stroke}"))
+        rules.append((f" .legend-status.{status} rect", f"fill:{fill};stroke:{stroke}"))
+    rules.append((" .node.failed rect", "stroke-width:2.4"))
+    rules += [(f" .node.{s} rect", "stroke-dasharray:4 3") for s in ("skipped", "input")]
+    return "".join(".dagwire-dataflow" + selector + "{" + body + "}" for selector, body in rules)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -287,19 +287,25 @@ def _n(value: float) -> str:
 
 
 def _clean(text: str) -> str:
-    """Characters XML 1.0 cannot hold, even escaped, become U+FFFD."""
+    """Characters XML 1.0 cannot hold, even escaped: a control character becomes its picture
+    (U+0000 -> U+2400), so distinct names stay distinct; anything else, U+FFFD."""
     return "".join(
         c
         if c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c > "\uffff"
+        else chr(0x2400 + ord(c))
+        if c < "\x20"
         else "\ufffd"
         for c in text
     )
 
 
 def _text(text: str) -> str:
-    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Element text; a carriage return as a reference, which XML parsers would turn into \\n."""
+    escaped = _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "&#13;")
 
 
 def _attr(text: str | None) -> str:
+    """An attribute value; whitespace as references, which parsers would turn into spaces."""
     escaped = _text(text or "").replace('"', "&quot;").replace("'", "&apos;")
-    return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return escaped.replace("\n", "&#10;").replace("\t", "&#9;")

@@ -1,6 +1,6 @@
 """The pure-Python dataflow picture: layout and SVG time for large graphs.
 
-    uv run python benchmarks/bench_drawing.py [--quick]     # about a minute (--quick: 20 s)
+    uv run python benchmarks/bench_drawing.py [--quick]     # about 20 s
 
 ``graph --format svg``, the engine's pictures without graphviz and the run report draw with
 ``dagwire.drawing``; a 1,000-node pipeline must draw well under a second. Graphs:

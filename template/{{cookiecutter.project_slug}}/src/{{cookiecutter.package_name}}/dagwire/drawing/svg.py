@@ -64,25 +64,26 @@ def dataflow_svg(
     """
     names = sorted(dict.fromkeys(nodes))
     pairs = _checked_edges(edges, set(names))
-    lines, status, groups = lines or {}, status or {}, groups or {}
-    _check_statuses(status)
-    texts = {name: [str(name), *map(str, lines.get(name, ()))] for name in names}
+    _check_statuses(status or {})
+    status = {n: status[n] for n in names if n in status} if status else {}
+    groups = {n: groups[n] for n in names if n in groups} if groups else {}
+    texts = {name: [str(name), *_extra_lines(lines, name)] for name in names}
     sizes = {name: _box_size(texts[name]) for name in names}
     top = MARGIN + (NAME_SIZE * 2 if title else 0.0) + (FRAME_PAD + NAME_SIZE if groups else 0.0)
     layout = layered_layout(names, pairs, sizes, groups, origin=(MARGIN + FRAME_PAD, top))
-    colours = _group_colours(groups, names)
+    colours = _group_colours(groups)
     parts = [_frames(layout, groups, colours)]
     parts += [_edge(a, b, points) for (a, b), points in layout.routes.items()]
-    for name in names:
-        group = groups.get(name)
-        colour = colours.get(group, "") if group else ""
-        node = _node(name, texts[name], layout.boxes[name], status.get(name), group, colour)
-        href = links.get(name) if links else None
-        parts.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    parts += _nodes(texts, layout, status, groups, colours, links or {})
     legend, legend_width, legend_height = _legend(status, colours, layout)
     width = max(layout.width + FRAME_PAD + MARGIN, legend_width, _title_width(title))
     height = layout.height + FRAME_PAD + legend_height + MARGIN
     return _document(width, height, title, parts + [legend])
+
+
+def _extra_lines(lines: Mapping[str, Sequence[str]] | None, name: str) -> list[str]:
+    extra = (lines or {}).get(name, ())
+    return [extra] if isinstance(extra, str) else [str(line) for line in extra]
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -118,8 +119,31 @@ def _box_size(text_lines: list[str]) -> tuple[float, float]:
     )
 
 
+def _nodes(
+    texts: dict[str, list[str]],
+    layout: Layout,
+    status: Mapping[str, str],
+    groups: Mapping[str, str],
+    colours: dict[str, str],
+    links: Mapping[str, str],
+) -> list[str]:
+    """Each node in name order, inside a link when it has one."""
+    drawn = []
+    for name, text_lines in texts.items():
+        group = groups.get(name)
+        node = _node(name, text_lines, layout.boxes[name], status.get(name), group, colours)
+        href = links.get(name)
+        drawn.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    return drawn
+
+
 def _node(
-    name: str, text_lines: list[str], box: Box, status: str | None, group: str | None, colour: str
+    name: str,
+    text_lines: list[str],
+    box: Box,
+    status: str | None,
+    group: str | None,
+    colours: dict[str, str],
 ) -> str:
     classes = f"node {status}" if status else "node"
     tooltip = "\n".join(text_lines + ([f"group: {group}"] if group else []))
@@ -132,7 +156,7 @@ def _node(
     ]
     if group:
         band = f"M{x} {_n(box.y + BAND)}v-{_n(BAND)}h{w}v{_n(BAND)}Z"
-        parts.append(f'<path class="band" d="{band}" fill="{colour}"/>')
+        parts.append(f'<path class="band" d="{band}" fill="{colours[group]}"/>')
     parts.append(_label(text_lines, box))
     parts.append("</g>")
     return "".join(parts)
@@ -165,8 +189,8 @@ def _edge(a: str, b: str, points: list[Point]) -> str:
 
 
 # --- groups ----------------------------------------------------------------------------------
-def _group_colours(groups: Mapping[str, str], names: list[str]) -> dict[str, str]:
-    shown = sorted({groups[n] for n in names if n in groups})
+def _group_colours(groups: Mapping[str, str]) -> dict[str, str]:
+    shown = sorted(set(groups.values()))
     return {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(shown)}
 
 

@@ -297,6 +297,32 @@ def test_graph_prints_mermaid_or_dot(project, capsys):
     assert '"X_train" -> "model";' in out
 
 
+def test_graph_draws_an_svg_with_the_stages_as_groups(project, capsys, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    code, out, _ = cli(capsys, project, "graph", "--format", "svg")
+    assert code == 0 and out.startswith("<svg")
+    root = ET.fromstring(out)
+    group_of = {g.get("data-node"): g.get("data-group") for g in root.iter() if g.get("data-node")}
+    assert group_of == {
+        "raw": "prepare",
+        "X_train": "prepare",
+        "X_test": "prepare",
+        "model": "train",
+        "metrics": "evaluate",
+        "n": None,
+        "scale": None,
+        "fail_in": None,
+        "label": None,
+    }
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "demo"
+    code, out, _ = cli(capsys, project, "graph", "--format", "svg", "--output", "pictures.svg")
+    assert code == 0 and out == "Wrote the graph (svg) to pictures.svg\n"
+    assert (
+        ET.parse(tmp_path / "pictures.svg").getroot().find(".//*[@data-node='model']") is not None
+    )
+
+
 def test_runs_lists_runs_and_shows_one(project, capsys):
     assert cli(capsys, project, "runs")[1].startswith("No runs under ")
     cli(capsys, project, "run", "--run-id", "manual__2026-01-01T00:00:00+00:00")

@@ -222,7 +222,9 @@ def test_list_shows_every_node_with_its_type_and_doc(workdir: Path, pipeline: Pi
             assert v.documentation.splitlines()[0] in out, v.name
 
 
-@pytest.mark.parametrize(("fmt", "start"), [("mermaid", "flowchart"), ("dot", "digraph")])
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("mermaid", "flowchart"), ("dot", "digraph"), ("svg", "<svg")]
+)
 def test_graph_prints_text_of_the_dag(
     workdir: Path, pipeline: Pipeline, capsys, fmt: str, start: str
 ):

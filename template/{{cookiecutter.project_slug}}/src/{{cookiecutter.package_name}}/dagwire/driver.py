@@ -314,7 +314,8 @@ class Driver:
         """The whole graph as DOT text; also written to ``output_file_path`` if given.
 
         The format is ``render_kwargs["format"]``, else the suffix, else PNG (as in Hamilton):
-        ``mmd``/``md`` Mermaid, ``dot`` DOT, ``png``/``svg``/``pdf`` rendered with graphviz.
+        ``mmd``/``md`` Mermaid, ``dot`` DOT, ``png``/``svg``/``pdf`` rendered with graphviz
+        (``svg`` drawn in pure Python when graphviz is not installed).
         Hamilton's styling keyword arguments are accepted and ignored.
         """
         return self._picture(None, output_file_path, render_kwargs)

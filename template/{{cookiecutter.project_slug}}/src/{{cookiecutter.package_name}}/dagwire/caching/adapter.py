@@ -143,7 +143,7 @@ class HamiltonCacheAdapter(NodeExecutionMethod, GraphExecutionHook, TaskExecutio
 
     def view_run(self, run_id: str | None = None, output_file_path: str | None = None) -> str:
         """The run's nodes marked ``from cache`` or ``computed``, as DOT text (also written to
-        ``output_file_path``: ``.dot``, ``.mmd``, or rendered by graphviz)."""
+        ``output_file_path``: ``.dot``, ``.mmd``, ``.svg``, or rendered by graphviz)."""
         from .. import visualize
 
         run_id = run_id or self.last_run_id

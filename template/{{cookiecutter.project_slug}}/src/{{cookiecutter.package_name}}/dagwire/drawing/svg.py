@@ -64,25 +64,26 @@ def dataflow_svg(
     """
     names = sorted(dict.fromkeys(nodes))
     pairs = _checked_edges(edges, set(names))
-    lines, status, groups = lines or {}, status or {}, groups or {}
-    _check_statuses(status)
-    texts = {name: [str(name), *map(str, lines.get(name, ()))] for name in names}
+    _check_statuses(status or {})
+    status = {n: status[n] for n in names if n in status} if status else {}
+    groups = {n: groups[n] for n in names if n in groups} if groups else {}
+    texts = {name: [str(name), *_extra_lines(lines, name)] for name in names}
     sizes = {name: _box_size(texts[name]) for name in names}
     top = MARGIN + (NAME_SIZE * 2 if title else 0.0) + (FRAME_PAD + NAME_SIZE if groups else 0.0)
     layout = layered_layout(names, pairs, sizes, groups, origin=(MARGIN + FRAME_PAD, top))
-    colours = _group_colours(groups, names)
+    colours = _group_colours(groups)
     parts = [_frames(layout, groups, colours)]
     parts += [_edge(a, b, points) for (a, b), points in layout.routes.items()]
-    for name in names:
-        group = groups.get(name)
-        colour = colours.get(group, "") if group else ""
-        node = _node(name, texts[name], layout.boxes[name], status.get(name), group, colour)
-        href = links.get(name) if links else None
-        parts.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    parts += _nodes(texts, layout, status, groups, colours, links or {})
     legend, legend_width, legend_height = _legend(status, colours, layout)
     width = max(layout.width + FRAME_PAD + MARGIN, legend_width, _title_width(title))
     height = layout.height + FRAME_PAD + legend_height + MARGIN
     return _document(width, height, title, parts + [legend])
+
+
+def _extra_lines(lines: Mapping[str, Sequence[str]] | None, name: str) -> list[str]:
+    extra = (lines or {}).get(name, ())
+    return [extra] if isinstance(extra, str) else [str(line) for line in extra]
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -118,8 +119,31 @@ def _box_size(text_lines: list[str]) -> tuple[float, float]:
     )
 
 
+def _nodes(
+    texts: dict[str, list[str]],
+    layout: Layout,
+    status: Mapping[str, str],
+    groups: Mapping[str, str],
+    colours: dict[str, str],
+    links: Mapping[str, str],
+) -> list[str]:
+    """Each node in name order, inside a link when it has one."""
+    drawn = []
+    for name, text_lines in texts.items():
+        group = groups.get(name)
+        node = _node(name, text_lines, layout.boxes[name], status.get(name), group, colours)
+        href = links.get(name)
+        drawn.append(f'<a href="{_attr(href)}">{node}</a>' if href else node)
+    return drawn
+
+
 def _node(
-    name: str, text_lines: list[str], box: Box, status: str | None, group: str | None, colour: str
+    name: str,
+    text_lines: list[str],
+    box: Box,
+    status: str | None,
+    group: str | None,
+    colours: dict[str, str],
 ) -> str:
     classes = f"node {status}" if status else "node"
     tooltip = "\n".join(text_lines + ([f"group: {group}"] if group else []))
@@ -132,7 +156,7 @@ def _node(
     ]
     if group:
         band = f"M{x} {_n(box.y + BAND)}v-{_n(BAND)}h{w}v{_n(BAND)}Z"
-        parts.append(f'<path class="band" d="{band}" fill="{colour}"/>')
+        parts.append(f'<path class="band" d="{band}" fill="{colours[group]}"/>')
     parts.append(_label(text_lines, box))
     parts.append("</g>")
     return "".join(parts)
@@ -165,8 +189,8 @@ def _edge(a: str, b: str, points: list[Point]) -> str:
 
 
 # --- groups ----------------------------------------------------------------------------------
-def _group_colours(groups: Mapping[str, str], names: list[str]) -> dict[str, str]:
-    shown = sorted({groups[n] for n in names if n in groups})
+def _group_colours(groups: Mapping[str, str]) -> dict[str, str]:
+    shown = sorted(set(groups.values()))
     return {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(shown)}
 
 
@@ -257,26 +281,26 @@ def _document(width: float, height: float, title: str | None, parts: list[str]) 
 
 
 def _style() -> str:
-    root = ".dagwire-dataflow"
+    """The rules, each scoped to this picture's class: an HTML page may hold several pictures."""
     rules = [
-        f"{root}{{font-family:{FONT}}}",
-        f"{root} .background{{fill:#fff}}",
-        f"{root} text{{fill:#202124}}",
-        f"{root} .title{{font-weight:bold}}",
-        f"{root} .node rect{{fill:#fff;stroke:#3c4043;stroke-width:1.2}}",
-        f"{root} .node .detail{{fill:#5f6368}}",
-        f"{root} .node tspan:first-child{{font-weight:bold}}",
-        f"{root} .edge{{fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)}}",
-        f"{root} .group rect{{fill:none;stroke:var(--group);stroke-dasharray:6 3}}",
-        f"{root} .group text{{fill:var(--group);font-weight:bold}}",
-        f"{root} a .node rect{{cursor:pointer}}",
+        ("", f"font-family:{FONT}"),
+        (" .background", "fill:#fff"),
+        (" text", "fill:#202124"),
+        (" .title", "font-weight:bold"),
+        (" .node rect", "fill:#fff;stroke:#3c4043;stroke-width:1.2"),
+        (" .node .detail", "fill:#5f6368"),
+        (" .node tspan:first-child", "font-weight:bold"),
+        (" .edge", "fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#dagwire-arrow)"),
+        (" .group rect", "fill:none;stroke:var(--group);stroke-dasharray:6 3"),
+        (" .group text", "fill:var(--group);font-weight:bold"),
+        (" a .node rect", "cursor:pointer"),
     ]
     for status, (fill, stroke) in STATUSES.items():
-        selector = f"{root} .node.{status} rect,{root} .legend-status.{status} rect"
-        rules.append(f"{selector}{{fill:{fill};stroke:{stroke}}}")
-    rules.append(f"{root} .node.failed rect{{stroke-width:2.4}}")
-    rules += [f"{root} .node.{s} rect{{stroke-dasharray:4 3}}" for s in ("skipped", "input")]
-    return "".join(rules)
+        rules.append((f" .node.{status} rect", f"fill:{fill};stroke:{stroke}"))
+        rules.append((f" .legend-status.{status} rect", f"fill:{fill};stroke:{stroke}"))
+    rules.append((" .node.failed rect", "stroke-width:2.4"))
+    rules += [(f" .node.{s} rect", "stroke-dasharray:4 3") for s in ("skipped", "input")]
+    return "".join(".dagwire-dataflow" + selector + "{" + body + "}" for selector, body in rules)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -287,19 +311,25 @@ def _n(value: float) -> str:
 
 
 def _clean(text: str) -> str:
-    """Characters XML 1.0 cannot hold, even escaped, become U+FFFD."""
+    """Characters XML 1.0 cannot hold, even escaped: a control character becomes its picture
+    (U+0000 -> U+2400), so distinct names stay distinct; anything else, U+FFFD."""
     return "".join(
         c
         if c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c > "\uffff"
+        else chr(0x2400 + ord(c))
+        if c < "\x20"
         else "\ufffd"
         for c in text
     )
 
 
 def _text(text: str) -> str:
-    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Element text; a carriage return as a reference, which XML parsers would turn into \\n."""
+    escaped = _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "&#13;")
 
 
 def _attr(text: str | None) -> str:
+    """An attribute value; whitespace as references, which parsers would turn into spaces."""
     escaped = _text(text or "").replace('"', "&quot;").replace("'", "&apos;")
-    return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return escaped.replace("\n", "&#10;").replace("\t", "&#9;")

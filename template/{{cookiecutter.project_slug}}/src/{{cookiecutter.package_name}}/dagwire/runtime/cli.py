@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from .. import visualize
 from ..errors import DagwireError
+from ..io.atomic import atomic_write
 from ..messages import did_you_mean, format_duration, format_size, short_repr
 from ..node import type_name
 from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
@@ -114,12 +115,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     dr = pipeline.driver(args.config)
-    try:
-        plan = pipeline.plan(args.config, graph=dr.graph)
-        owner = {n: g.name for g in plan.groups for n in g.nodes}
-    except PlanError as exc:
-        owner = {}
-        print(f"warning: the stages cannot be planned: {exc}", file=sys.stderr)
+    owner = _group_of_nodes(pipeline, args.config, dr.graph)
     config = pipeline.effective_config(args.config)
     variables = dr.list_available_variables()
     nodes = [v for v in variables if not v.is_external_input and v.name not in config]
@@ -138,10 +134,29 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _group_of_nodes(pipeline: Pipeline, config: dict[str, Any], graph: Any) -> dict[str, str]:
+    """Node -> the group (task) that runs it; empty, with a warning, if the stages are wrong."""
+    try:
+        plan = pipeline.plan(config, graph=graph)
+    except PlanError as exc:
+        print(f"warning: the stages cannot be planned: {exc}", file=sys.stderr)
+        return {}
+    return {n: g.name for g in plan.groups for n in g.nodes}
+
+
 def _graph(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     graph = pipeline.driver(args.config).graph
-    draw = visualize.to_dot if args.format == "dot" else visualize.to_mermaid
-    out.write(draw(graph))
+    if args.format == "svg":
+        groups = _group_of_nodes(pipeline, args.config, graph)
+        text = visualize.to_svg(graph, groups=groups, title=pipeline.name) + "\n"
+    else:
+        text = (visualize.to_dot if args.format == "dot" else visualize.to_mermaid)(graph)
+    if args.output is None:
+        out.write(text)
+        return 0
+    with atomic_write(args.output) as file:
+        file.write(text.encode("utf-8"))
+    print(f"Wrote the graph ({args.format}) to {args.output}", file=out)
     return 0
 
 
@@ -189,8 +204,6 @@ def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     store = pipeline.store(args.artifacts)
     run_id = args.run_id or newest_run(store)
     if args.output:
-        from ..io.atomic import atomic_write
-
         with atomic_write(args.output) as file:
             file.write(report_html(store, run_id).encode("utf-8"))
         print(f"Report of run {run_id}: {args.output}", file=out)
@@ -417,9 +430,12 @@ def _parser(package: str) -> argparse.ArgumentParser:
     listing.set_defaults(handler=_list)
 
     graph = commands.add_parser(
-        "graph", parents=[common, configured], help="print the graph as Mermaid or DOT text"
+        "graph",
+        parents=[common, configured],
+        help="print the graph as Mermaid or DOT text, or as an SVG picture",
     )
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    graph.add_argument("--output", metavar="FILE", help="write it to FILE instead of printing it")
     graph.set_defaults(handler=_graph)
 
     lock = commands.add_parser(

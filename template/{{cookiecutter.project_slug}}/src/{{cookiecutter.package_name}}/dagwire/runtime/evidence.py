@@ -8,8 +8,10 @@ bounded here; nothing is gathered for a node that succeeded except a check's ver
 from __future__ import annotations
 
 import inspect
+import os
 import traceback
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 #: Characters kept of a traceback (its end: the frames nearest the failure).
@@ -73,7 +75,14 @@ def check_result(result: Any, tags: Mapping[str, Any] | None) -> dict[str, Any] 
 
 
 def _traceback_text(error: BaseException) -> str:
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    """The traceback without the engine's own frames (how it called the node), which every
+    failure shares and no reader needs: the frames left are the user's code."""
+    trace = traceback.TracebackException.from_exception(error)
+    engine = str(Path(__file__).resolve().parents[1]) + os.sep
+    kept = [frame for frame in trace.stack if not frame.filename.startswith(engine)]
+    if kept:
+        trace.stack = traceback.StackSummary.from_list(kept)
+    return "".join(trace.format())
 
 
 def _tail(text: str, limit: int) -> str:

@@ -30,7 +30,7 @@ def timeline_svg(lanes: Sequence[Lane]) -> str:
     span = max(end - start, 1e-3)
     scale = _PLOT_WIDTH / span
     height = _AXIS_HEIGHT + _LANE_HEIGHT * len(shown) + 6
-    width = _LABEL_WIDTH + _PLOT_WIDTH + 20
+    width = _LABEL_WIDTH + _PLOT_WIDTH + 40  # room for the last tick's label
     parts = [_axis(span, height)]
     for row, lane in enumerate(shown):
         parts.append(_lane(lane, row, start, scale))

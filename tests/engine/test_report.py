@@ -298,6 +298,8 @@ def test_previews_fit_tables_arrays_json_and_objects():
     shown = previews.preview(frame)
     assert shown["shape"] == [1000, 2] and shown["columns"][0] == {"name": "a", "type": "int64"}
     assert shown["rows"] == [[str(i), "x"] for i in range(5)]
+    series = previews.preview(frame["b"])
+    assert (series["type"], series["shape"], series["rows"][0]) == ("Series", [1000, 1], ["x"])
     array = previews.preview(np.arange(10.0).reshape(2, 5))
     assert array["stats"] == {"min": 0.0, "max": 9.0, "mean": 4.5} and array["shape"] == [2, 5]
     assert previews.preview({"k": [1, 2]})["text"] == '{\n  "k": [\n    1,\n    2\n  ]\n}'

@@ -329,3 +329,27 @@ def test_an_unknown_run_is_refused_naming_the_runs_there(store):
     run_pipeline(make_pipeline(), run_id="known", store=store)
     with pytest.raises(RunError, match=r"No run 'nope' under .*The runs there: known\."):
         write_report(store, "nope")
+
+
+def test_the_timeline_draws_each_task_on_its_lane_at_its_time_so_parallel_work_shows():
+    from dagwire.runtime.report.timeline import timeline_svg
+    from dagwire.runtime.report.view import Lane
+
+    at = "2026-01-01T00:00:0{}+00:00".format
+    node = ("fit", at("0.500"), 1.0, "completed")
+    svg = timeline_svg(
+        [Lane("a", "completed", at(0), 2.0, [node]), Lane("b", "failed", at(1), 1.0)]
+    )
+    bars = {
+        name: (float(x), float(width))
+        for name, x, width in re.findall(
+            r'data-bar="(\w+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg
+        )
+    }
+    left, plot = 230.0, 900.0  # the labels' column, then two seconds over the plot's width
+    assert bars == {
+        "a": (left, plot),
+        "fit": (left + plot / 4, plot / 2),
+        "b": (left + plot / 2, plot / 2),  # started while "a" ran: both on screen at once
+    }
+    assert re.findall(r'data-lane="(\w+)"', svg) == ["a", "b"]

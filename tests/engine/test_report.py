@@ -353,3 +353,15 @@ def test_the_timeline_draws_each_task_on_its_lane_at_its_time_so_parallel_work_s
         "b": (left + plot / 2, plot / 2),  # started while "a" ran: both on screen at once
     }
     assert re.findall(r'data-lane="(\w+)"', svg) == ["a", "b"]
+
+
+def test_a_task_that_failed_before_any_node_ran_is_shown_with_its_error(store):
+    from dagwire.runtime.runs import run_group
+
+    pipeline = make_pipeline()
+    with pytest.raises(RunError):
+        run_group(pipeline, pipeline.plan(), "evaluate", run_id="early", store=store)
+    text, _ = read_page(report_html(store, "early"))
+    failure = section(text, "What failed", "Dataflow")
+    assert "Task evaluate failed RunError : Group 'evaluate' needs 'model', 'X_test'" in failure
+    assert "python -m demo_pkg run --run-id early" in failure

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 Box = tuple[float, float, float, float]  # x, y, width, height, as getBoundingClientRect gives them
+Point = tuple[float, float]  # x, y in the same coordinates: the page's, scrolled to its top left
 
 INSTALL_COMMAND = "apt-get update && apt-get install -y chromium"
 # No network here: without these flags Chromium keeps trying to reach its vendor's services.
@@ -45,7 +46,8 @@ LAUNCH_TIMEOUT_MS = 60_000
 PAGE_TIMEOUT_MS = 30_000
 VIEWPORT_HEIGHT = 900
 
-# Runs in the page: what it shows, and where each node ([data-node]) and its text were drawn.
+# Runs in the page: what it shows, where each node ([data-node]) and its text were drawn, and
+# where each edge (an SVG path with data-from and data-to) starts and ends.
 # A page that is a bare SVG file has no body; its text content is what it shows then.
 _LAYOUT_SCRIPT = """() => {
     const box = (r) => [r.x, r.y, r.width, r.height];
@@ -68,9 +70,19 @@ _LAYOUT_SCRIPT = """() => {
         const rect = el.querySelector("rect");
         if (rect) rectBoxes[name] = box(rect.getBoundingClientRect());
     }
+    const edgeEnds = [];
+    for (const path of document.querySelectorAll("path[data-from][data-to]")) {
+        const length = path.getTotalLength(), m = path.getScreenCTM();
+        const at = (l) => {
+            const p = path.getPointAtLength(l);
+            return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
+        };
+        const ends = [at(0), at(length)];
+        edgeEnds.push([path.getAttribute("data-from"), path.getAttribute("data-to"), ends]);
+    }
     const body = document.body;
     const text = body ? body.innerText : document.documentElement.textContent;
-    return {text, boxes, textBoxes, rectBoxes};
+    return {text, boxes, textBoxes, rectBoxes, edgeEnds};
 }"""
 
 
@@ -81,8 +93,9 @@ class Rendered:
     ``boxes`` is each ``[data-node]`` element's box by node name (the first element with that
     name, in document order); ``text_boxes`` the union of that element's ``<text>`` boxes;
     ``rect_boxes`` its first ``<rect>``'s box, which is the box a node's text must fit in (the
-    element's own box grows to hold text that overflows). ``requests`` lists every URL the page
-    asked for other than itself (Chromium makes no request of an inline ``data:`` URL); each
+    element's own box grows to hold text that overflows). ``edge_ends`` holds where each
+    ``<path data-from=A data-to=B>`` starts and ends, keyed ``(A, B)``. ``requests`` lists every
+    URL the page asked for other than itself (Chromium requests no inline ``data:`` URL); each
     was refused.
     """
 
@@ -92,6 +105,7 @@ class Rendered:
     text_boxes: dict[str, Box]
     console_errors: list[str]
     rect_boxes: dict[str, Box] = field(default_factory=dict)
+    edge_ends: dict[tuple[str, str], tuple[Point, Point]] = field(default_factory=dict)
     _shoot: Callable[[Path], None] | None = field(default=None, repr=False)
 
     def screenshot(self, path: Path | str) -> None:
@@ -230,9 +244,17 @@ def render(path: Path, *, width: int = 1400) -> Rendered:
         text_boxes=_boxes(found["textBoxes"]),
         console_errors=chromium.errors,
         rect_boxes=_boxes(found["rectBoxes"]),
+        edge_ends=_edge_ends(found["edgeEnds"]),
         _shoot=shoot,
     )
 
 
 def _boxes(found: dict[str, list[float]]) -> dict[str, Box]:
     return {name: (box[0], box[1], box[2], box[3]) for name, box in found.items()}
+
+
+def _edge_ends(found: list[list[Any]]) -> dict[tuple[str, str], tuple[Point, Point]]:
+    ends: dict[tuple[str, str], tuple[Point, Point]] = {}
+    for source, target, ((x0, y0), (x1, y1)) in found:
+        ends.setdefault((source, target), ((x0, y0), (x1, y1)))
+    return ends

@@ -372,3 +372,31 @@ def test_the_driver_and_visualize_do_not_load_the_drawing_until_a_picture_is_dra
     before, after = result.stdout.splitlines()
     assert before == "[]"
     assert "dagwire.drawing.layout" in after
+
+
+def test_an_empty_graph_is_an_empty_picture_and_many_groups_shorten_the_legend():
+    root = ET.fromstring(dataflow_svg([], []))
+    assert root.tag == f"{SVG}svg" and root.find(f".//{SVG}g") is None
+    nodes = [f"task_{i:02}" for i in range(50)]
+    root = ET.fromstring(dataflow_svg(nodes, [], groups={n: n for n in nodes}))
+    legend = [g.find(f"{SVG}text").text for g in root.iter(f"{SVG}g") if g.get("transform")]
+    assert legend[:2] == ["task_00", "task_01"] and legend[-1] == "and 10 more groups"
+    assert len(legend) == 41
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "group"]  # one-node groups
+
+
+def test_crossed_edges_are_untangled_and_a_layers_group_members_sit_together():
+    sources = [f"a{i}" for i in range(1, 6)]
+    targets = [f"b{i}" for i in range(1, 6)]
+    edges = [(a, targets[-1 - i]) for i, a in enumerate(sources)]  # the name order crosses them
+    picture = draw_and_check(sources + targets, edges)
+    y = {name: box[1] for name, box in picture.boxes.items()}
+    for a, b in edges:
+        for c, d in edges:
+            assert (y[a] < y[c]) == (y[b] < y[d]), f"{a} -> {b} crosses {c} -> {d}"
+    lonely = [f"t{i}" for i in range(8)]
+    groups = {name: "odd" if i % 2 else "even" for i, name in enumerate(lonely)}
+    picture = draw_and_check(lonely, [], groups=groups)
+    column = sorted(lonely, key=lambda name: picture.boxes[name][1])
+    runs = [groups[n] for i, n in enumerate(column) if i == 0 or groups[column[i - 1]] != groups[n]]
+    assert len(runs) == 2, f"the groups are interleaved: {column}"

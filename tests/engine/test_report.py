@@ -298,6 +298,8 @@ def test_previews_fit_tables_arrays_json_and_objects():
     shown = previews.preview(frame)
     assert shown["shape"] == [1000, 2] and shown["columns"][0] == {"name": "a", "type": "int64"}
     assert shown["rows"] == [[str(i), "x"] for i in range(5)]
+    series = previews.preview(frame["b"])
+    assert (series["type"], series["shape"], series["rows"][0]) == ("Series", [1000, 1], ["x"])
     array = previews.preview(np.arange(10.0).reshape(2, 5))
     assert array["stats"] == {"min": 0.0, "max": 9.0, "mean": 4.5} and array["shape"] == [2, 5]
     assert previews.preview({"k": [1, 2]})["text"] == '{\n  "k": [\n    1,\n    2\n  ]\n}'
@@ -327,3 +329,39 @@ def test_an_unknown_run_is_refused_naming_the_runs_there(store):
     run_pipeline(make_pipeline(), run_id="known", store=store)
     with pytest.raises(RunError, match=r"No run 'nope' under .*The runs there: known\."):
         write_report(store, "nope")
+
+
+def test_the_timeline_draws_each_task_on_its_lane_at_its_time_so_parallel_work_shows():
+    from dagwire.runtime.report.timeline import timeline_svg
+    from dagwire.runtime.report.view import Lane
+
+    at = "2026-01-01T00:00:0{}+00:00".format
+    node = ("fit", at("0.500"), 1.0, "completed")
+    svg = timeline_svg(
+        [Lane("a", "completed", at(0), 2.0, [node]), Lane("b", "failed", at(1), 1.0)]
+    )
+    bars = {
+        name: (float(x), float(width))
+        for name, x, width in re.findall(
+            r'data-bar="(\w+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg
+        )
+    }
+    left, plot = 230.0, 900.0  # the labels' column, then two seconds over the plot's width
+    assert bars == {
+        "a": (left, plot),
+        "fit": (left + plot / 4, plot / 2),
+        "b": (left + plot / 2, plot / 2),  # started while "a" ran: both on screen at once
+    }
+    assert re.findall(r'data-lane="(\w+)"', svg) == ["a", "b"]
+
+
+def test_a_task_that_failed_before_any_node_ran_is_shown_with_its_error(store):
+    from dagwire.runtime.runs import run_group
+
+    pipeline = make_pipeline()
+    with pytest.raises(RunError):
+        run_group(pipeline, pipeline.plan(), "evaluate", run_id="early", store=store)
+    text, _ = read_page(report_html(store, "early"))
+    failure = section(text, "What failed", "Dataflow")
+    assert "Task evaluate failed RunError : Group 'evaluate' needs 'model', 'X_test'" in failure
+    assert "python -m demo_pkg run --run-id early" in failure

@@ -213,3 +213,22 @@ def test_upstream_downstream_and_path_pictures_show_only_their_part(dr, tmp_path
     assert {"raw", "doubled"} <= nodes_in(up) and "label" not in nodes_in(up)
     assert {"doubled", "label"} <= nodes_in(down) and "raw" not in nodes_in(down)
     assert {"raw", "doubled", "label"} <= nodes_in(path) and "unrelated" not in nodes_in(path)
+
+
+def test_status_texts_of_timers_and_the_cache_become_the_pictures_statuses(dr):
+    from dagwire.visualize import to_svg
+
+    texts = {"raw": "from cache", "doubled": "computed", "label": "failure 1.2 ms", "x": "odd"}
+    root = ET.fromstring(to_svg(dr.graph, None, texts))
+    classes = {
+        g.get("data-node"): g.get("class") for g in root.iter(f"{SVG}g") if g.get("data-node")
+    }
+    assert classes == {
+        "raw": "node cached",
+        "doubled": "node completed",
+        "label": "node failed",
+        "x": "node input",  # an unknown text colours nothing; an input stays an input
+        "unrelated": "node",
+    }
+    label = root.find(f".//{SVG}g[@data-node='label']")
+    assert [t.text for t in label.iter(f"{SVG}tspan")] == ["label", "str", "failure 1.2 ms"]

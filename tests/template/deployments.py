@@ -280,6 +280,12 @@ def report_uri(store: ArtifactStore, run_id: str) -> str:
     return store.location(key)
 
 
+def computed(record: dict) -> dict:
+    """What a record says was computed, without the mark a later attempt leaves when it takes
+    the result instead of computing it again (``reused_at``, for the run's report)."""
+    return {k: v for k, v in record.items() if k != "reused_at"}
+
+
 def group_records(store: ArtifactStore, run_id: str, groups: list[str]) -> dict[str, dict]:
     return {g: store.read_record(run_id, f"groups/{g}.json") or {} for g in groups}
 

@@ -162,14 +162,43 @@ def _ordered_layers(graph: _LayeredGraph) -> list[list[int]]:
     for slot, layer in enumerate(graph.layer):
         layers[layer].append(slot)
     position = [0.0] * len(graph.layer)
-    for layer in layers:
+    unlinked: list[list[int]] = [[]] * len(graph.layer)
+    for layer in layers:  # groups together from the start: a layer no sweep reaches stays so
         _number(layer, position)
+        _sort_by_barycenter(layer, unlinked, position, graph.group)
     down = [(layers[i], graph.preds) for i in range(1, graph.depth)]
     up = [(layers[i], graph.succs) for i in range(graph.depth - 2, -1, -1)]
-    for passes in [down + up] * SWEEPS + [down]:
+    for passes in [down + up] * SWEEPS:
         for layer, neighbours in passes:
             _sort_by_barycenter(layer, neighbours, position, graph.group)
-    return layers
+    after_up = [list(layer) for layer in layers]
+    crossings_after_up = _crossings(graph, layers)
+    for layer, neighbours in down:  # sweeps alternate between two orders: keep the better one
+        _sort_by_barycenter(layer, neighbours, position, graph.group)
+    return after_up if crossings_after_up < _crossings(graph, layers) else layers
+
+
+def _crossings(graph: _LayeredGraph, layers: list[list[int]]) -> int:
+    """How many pairs of edges cross between neighbouring layers (inversions, Fenwick tree)."""
+    position = [0] * len(graph.layer)
+    for layer in layers:
+        for i, slot in enumerate(layer):
+            position[slot] = i
+    total = 0
+    for upper, lower in zip(layers, layers[1:], strict=False):
+        ends = sorted((position[a], position[b]) for a in upper for b in graph.succs[a])
+        tree = [0] * (len(lower) + 1)
+        for seen, (_, end) in enumerate(ends):
+            i, below = end + 1, 0  # edges seen so far that end at or before this one
+            while i > 0:
+                below += tree[i]
+                i -= i & -i
+            total += seen - below
+            i = end + 1
+            while i <= len(lower):
+                tree[i] += 1
+                i += i & -i
+    return total
 
 
 def _number(layer: list[int], position: list[float]) -> None:

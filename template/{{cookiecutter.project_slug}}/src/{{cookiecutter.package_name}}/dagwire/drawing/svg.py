@@ -11,6 +11,7 @@ edge is ``<path class="edge" data-from="A" data-to="B">``, so tests and scripts 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 
 from .layout import Box, Layout, Point, layered_layout
@@ -201,6 +202,7 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
     for name, box in layout.boxes.items():
         if name in groups:
             members.setdefault(groups[name], []).append(box)
+    boxes_by_x = _BoxesByX(layout.boxes)
     frames = []
     for group, boxes in sorted(members.items()):
         if len(boxes) < 2:
@@ -209,10 +211,8 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
         y0 = min(b.y for b in boxes) - FRAME_PAD - NAME_SIZE
         x1 = max(b.right for b in boxes) + FRAME_PAD
         y1 = max(b.y + b.height for b in boxes) + FRAME_PAD
-        if any(
-            groups.get(name) != group and _overlaps(box, x0, y0, x1, y1)
-            for name, box in layout.boxes.items()
-        ):
+        inside = boxes_by_x.overlapping(x0, y0, x1, y1)
+        if any(groups.get(name) != group for name in inside):
             continue
         frames.append(
             f'<g class="group" data-group="{_attr(group)}" style="--group:{colours[group]}">'
@@ -223,8 +223,23 @@ def _frames(layout: Layout, groups: Mapping[str, str], colours: dict[str, str]) 
     return "".join(frames)
 
 
-def _overlaps(box: Box, x0: float, y0: float, x1: float, y1: float) -> bool:
-    return box.x < x1 and box.right > x0 and box.y < y1 and box.y + box.height > y0
+class _BoxesByX:
+    """Boxes sorted by left edge: the ones a rectangle may touch are found by bisection, so
+    checking many group frames stays fast on thousands of nodes."""
+
+    def __init__(self, boxes: dict[str, Box]) -> None:
+        self.items = sorted(boxes.items(), key=lambda item: (item[1].x, item[0]))
+        self.lefts = [box.x for _, box in self.items]
+        self.widest = max((box.width for box in boxes.values()), default=0.0)
+
+    def overlapping(self, x0: float, y0: float, x1: float, y1: float) -> list[str]:
+        first = bisect.bisect_left(self.lefts, x0 - self.widest)
+        last = bisect.bisect_left(self.lefts, x1)
+        return [
+            name
+            for name, box in self.items[first:last]
+            if box.right > x0 and box.y < y1 and box.y + box.height > y0
+        ]
 
 
 # --- legend and document ---------------------------------------------------------------------

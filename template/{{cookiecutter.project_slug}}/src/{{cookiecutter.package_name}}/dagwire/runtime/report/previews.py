@@ -27,6 +27,8 @@ def preview(value: Any) -> dict[str, Any]:
     module = type(value).__module__.partition(".")[0]
     if module == "pandas" and hasattr(value, "dtypes") and hasattr(value, "columns"):
         return _pandas_table(value)
+    if module == "pandas" and hasattr(value, "to_frame") and hasattr(value, "dtype"):
+        return {**_pandas_table(value.to_frame()), "type": type(value).__name__}  # a Series
     if module == "pyarrow" and hasattr(value, "schema") and hasattr(value, "num_rows"):
         return _arrow_table(value)
     if module == "numpy" and hasattr(value, "dtype") and hasattr(value, "shape"):

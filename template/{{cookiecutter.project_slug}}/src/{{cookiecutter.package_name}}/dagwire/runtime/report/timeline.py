@@ -19,21 +19,35 @@ _LANE_HEIGHT = 22
 _AXIS_HEIGHT = 24
 
 
+class _Clock:
+    """Where a moment of the run falls on the drawing: the run's first start at the left edge of
+    the plot, its last end at the right."""
+
+    def __init__(self, lanes: Sequence[Lane]) -> None:
+        self.start = min(_epoch(lane.started_at) for lane in lanes)
+        end = max(_epoch(lane.started_at) + (lane.duration_s or 0) for lane in lanes)
+        self.span = max(end - self.start, 1e-3)
+        self.scale = _PLOT_WIDTH / self.span
+
+    def x(self, epoch: float) -> float:
+        return _LABEL_WIDTH + (epoch - self.start) * self.scale
+
+    def width(self, seconds: float | None) -> float:
+        return max((seconds or 0) * self.scale, 1.0)  # the quickest node still shows
+
+
 def timeline_svg(lanes: Sequence[Lane]) -> str:
     """An inline SVG of ``lanes`` on one time axis (empty text when nothing has a time)."""
     timed = [lane for lane in lanes if _epoch(lane.started_at) is not None]
     if not timed:
         return ""
     shown = timed[:MAX_LANES]
-    start = min(_epoch(lane.started_at) for lane in shown)
-    end = max(_epoch(lane.started_at) + (lane.duration_s or 0) for lane in shown)
-    span = max(end - start, 1e-3)
-    scale = _PLOT_WIDTH / span
+    clock = _Clock(shown)
     height = _AXIS_HEIGHT + _LANE_HEIGHT * len(shown) + 6
     width = _LABEL_WIDTH + _PLOT_WIDTH + 40  # room for the last tick's label
-    parts = [_axis(span, height)]
+    parts = [_axis(clock.span, height)]
     for row, lane in enumerate(shown):
-        parts.append(_lane(lane, row, start, scale))
+        parts.append(_lane(lane, _AXIS_HEIGHT + row * _LANE_HEIGHT, clock))
     note = ""
     if len(timed) > len(shown):
         note = f'<p class="muted">The first {len(shown)} of {len(timed)} tasks are drawn.</p>'
@@ -57,16 +71,15 @@ def _axis(span: float, height: int) -> str:
     return "".join(ticks)
 
 
-def _lane(lane: Lane, row: int, start: float, scale: float) -> str:
-    y = _AXIS_HEIGHT + row * _LANE_HEIGHT
+def _lane(lane: Lane, y: float, clock: _Clock) -> str:
     label = lane.name if len(lane.name) <= 30 else lane.name[:29] + "…"
     parts = [
         f'<g class="lane" data-lane="{esc(lane.name)}">',
         f'<text x="4" y="{y + 15}">{esc(label)}</text>',
-        _bar("task", lane.name, lane.status, lane.started_at, lane.duration_s, start, scale, y + 2),
+        _bar("task", lane.name, lane.status, (lane.started_at, lane.duration_s), clock, y + 2),
     ]
     for node, started, took, status in lane.nodes:
-        parts.append(_bar("node", node, status, started, took, start, scale, y + 6))
+        parts.append(_bar("node", node, status, (started, took), clock, y + 6))
     parts.append("</g>")
     return "".join(parts)
 
@@ -75,24 +88,22 @@ def _bar(
     kind: str,
     name: str,
     status: str,
-    started: str | None,
-    took: float | None,
-    start: float,
-    scale: float,
+    when: tuple[str | None, float | None],
+    clock: _Clock,
     y: float,
 ) -> str:
-    """A task's bar (light, full lane height) or a node's (its status colour, inside it)."""
-    at = _epoch(started)
+    """A task's bar (light, full lane height) or a node's (its status colour, inside it);
+    ``when`` is (started at, seconds taken)."""
+    at = _epoch(when[0])
     if at is None:
         return ""
     fill, stroke = STATUSES.get(status, ("#f1f3f4", "#9aa0a6"))
     height = _LANE_HEIGHT - (4 if kind == "task" else 12)
     return (
-        f'<rect class="bar {kind}" data-bar="{esc(name)}" '
-        f'x="{_LABEL_WIDTH + (at - start) * scale:.1f}" y="{y}" '
-        f'width="{max((took or 0) * scale, 1.0):.1f}" height="{height}" '
+        f'<rect class="bar {kind}" data-bar="{esc(name)}" x="{clock.x(at):.1f}" y="{y}" '
+        f'width="{clock.width(when[1]):.1f}" height="{height}" '
         f'fill="{fill if kind == "task" else stroke}" stroke="{stroke}">'
-        f"<title>{esc(name)}: {esc(status)} {esc(seconds(took))}</title></rect>"
+        f"<title>{esc(name)}: {esc(status)} {esc(seconds(when[1]))}</title></rect>"
     )
 
 

@@ -31,7 +31,6 @@ class NodeView:
     error: dict[str, Any] | None = None
     failure: dict[str, Any] | None = None
     check: dict[str, Any] | None = None
-    artifact: Ref | None = None
 
 
 @dataclass
@@ -102,34 +101,53 @@ def read_run(store: ArtifactStore, run_id: str) -> RunView:
     reused = _reused_groups(manifest, items)
     snapshot = manifest.get("graph") or {"nodes": {}, "edges": []}
     edges = [(a, b) for a, b in snapshot.get("edges", [])]
-    owner = {n: g["name"] for g in manifest.get("plan", {}).get("groups", []) for n in g["nodes"]}
-    nodes = {}
-    for name in _all_names(snapshot["nodes"], edges):
-        if name not in snapshot["nodes"]:
-            nodes[name] = NodeView(name, "input", None, "input")
-            continue
-        group = owner.get(name)
-        nodes[name] = NodeView(name, snapshot["nodes"][name].get("type", "?"), group, "pending")
-    lanes = []
-    group_errors = {}
+    nodes = _graph_nodes(manifest, snapshot["nodes"], edges)
+    view = RunView(run_id, manifest, nodes, edges, [], {}, store.root)
     for planned in manifest.get("plan", {}).get("groups", []):
-        name = planned["name"]
-        records = items.get(name) if planned.get("over") else None
-        record = manifest.get("groups", {}).get(name)
-        for one in records or ([record] if record else []):
-            lanes.append(_lane(one, name))
-        if record and record.get("error") and not record["error"].get("node"):
-            group_errors[name] = record["error"]
-        _fill_nodes(nodes, planned, records or ([record] if record else []), name in reused)
-        for node, ref in ((record or {}).get("artifacts") or {}).items():
-            if node in nodes:
-                nodes[node].artifact = ref
+        record = manifest.get("groups", {}).get(planned["name"])
+        records = items.get(planned["name"]) if planned.get("over") else None
+        _add_group(view, planned, record, records or ([record] if record else []), reused)
     if manifest.get("status") == "failed":
         for node in nodes.values():
             if node.status == "pending":  # never ran: something upstream failed
                 node.status = "skipped"
-    lanes.sort(key=lambda lane: lane.started_at or "~")
-    return RunView(run_id, manifest, nodes, edges, lanes, group_errors, store.root)
+    view.lanes.sort(key=lambda lane: lane.started_at or "~")
+    return view
+
+
+def _graph_nodes(
+    manifest: Mapping[str, Any], snapshot: Mapping[str, Any], edges: list[tuple[str, str]]
+) -> dict[str, NodeView]:
+    """Every node of the run's graph snapshot, pending until a record says otherwise, and the
+    inputs it reads (config values and inputs, which no task computes)."""
+    groups = manifest.get("plan", {}).get("groups", [])
+    owner = {n: g["name"] for g in groups for n in g["nodes"]}
+    nodes = {}
+    for name in _all_names(snapshot, edges):
+        if name in snapshot:
+            nodes[name] = NodeView(
+                name, snapshot[name].get("type", "?"), owner.get(name), "pending"
+            )
+        else:
+            nodes[name] = NodeView(name, "input", None, "input")
+    return nodes
+
+
+def _add_group(
+    view: RunView,
+    planned: Mapping[str, Any],
+    record: Mapping[str, Any] | None,
+    records: list[Mapping[str, Any]],
+    reused: set[str],
+) -> None:
+    """What one planned group did: its lanes (one per item for a mapped group), its nodes, and an
+    error none of its nodes raised."""
+    name = planned["name"]
+    view.lanes.extend(_lane(one, name) for one in records)
+    error = (record or {}).get("error")
+    if error and not error.get("node"):
+        view.group_errors[name] = error
+    _fill_nodes(view.nodes, planned, records, name in reused)
 
 
 def unknown_run(store: ArtifactStore, run_id: str) -> RunError:

@@ -501,9 +501,17 @@ class Prefect(_Deployment):
 
     def task_runs(self, flow_run_id: str) -> list[dict[str, Any]]:
         """The flow run's task runs (name, state_type, run_count, ...), from the REST API."""
-        body = {"flow_runs": {"id": {"any_": [flow_run_id]}}}
+        return self._filter("task_runs", {"flow_runs": {"id": {"any_": [flow_run_id]}}})
+
+    def artifacts(self, flow_run_id: str) -> dict[str, str]:
+        """The flow run's artifacts, key -> data of the newest one with that key (REST API)."""
+        body = {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}, "sort": "CREATED_DESC"}
+        newest_first = self._filter("artifacts", body)
+        return {a["key"]: a["data"] for a in reversed(newest_first)}
+
+    def _filter(self, kind: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         request = urllib.request.Request(
-            f"{self.api_url}/task_runs/filter",
+            f"{self.api_url}/{kind}/filter",
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )

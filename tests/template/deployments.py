@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dagwire.runtime.artifacts import ArtifactStore
+from dagwire.runtime.artifacts import ArtifactStore, safe_run_id
 from dagwire.runtime.runs import read_group_record, read_manifest
 from template_support import Generate, commit_all, git, project_env, real_python, run
 
@@ -271,6 +271,19 @@ def served_from_cache(records: dict[str, dict]) -> dict[str, set[str]]:
     }
     assert served.pop("prepare") == set(records["prepare"]["nodes"]) - {"words"}
     return served
+
+
+def report_uri(store: ArtifactStore, run_id: str) -> str:
+    """Where run ``run_id``'s report is; asserts that its tasks wrote it there."""
+    key = f"{safe_run_id(run_id)}/report.html"
+    assert store.exists({"key": key}), f"run {run_id} has no report.html in {store.root}"
+    return store.location(key)
+
+
+def computed(record: dict) -> dict:
+    """What a record says was computed, without the mark a later attempt leaves when it takes
+    the result instead of computing it again (``reused_at``, for the run's report)."""
+    return {k: v for k, v in record.items() if k != "reused_at"}
 
 
 def group_records(store: ArtifactStore, run_id: str, groups: list[str]) -> dict[str, dict]:

@@ -30,12 +30,14 @@ from deployments import (
     WORDS,
     add_fanout_branch,
     broken_node,
+    computed,
     enable_cache,
     expected_fanout,
     fanout_state,
     group_records,
     item_records,
     output,
+    report_uri,
     served_from_cache,
     synced_project,
     timed,
@@ -96,6 +98,11 @@ def deployment_name(project) -> str:
     return f"{project.slug}/{project.slug}"
 
 
+def report_summary(prefect: Prefect, project, run_id: str) -> str:
+    """The newest report artifact of flow run ``run_id`` (key: the pipeline's name + -report)."""
+    return prefect.artifacts(run_id)[f"{project.slug}-report"]
+
+
 @pytest.fixture(scope="module")
 def first_runs(deployment):
     """Two runs started together: the defaults and a ``--param`` override."""
@@ -114,7 +121,7 @@ def first_runs(deployment):
 
 @pytest.mark.slow
 def test_runs_succeed_with_the_plain_runners_metrics(deployment, first_runs):
-    _, prefect, store, _ = deployment
+    project, prefect, store, _ = deployment
     default, override, states, plain = first_runs
     assert states == {default: "COMPLETED", override: "COMPLETED"}
     listed = prefect.cli("flow-run", "ls", "--state", "COMPLETED")
@@ -126,6 +133,10 @@ def test_runs_succeed_with_the_plain_runners_metrics(deployment, first_runs):
         assert {r["state_type"] for r in runs} == {"COMPLETED"}
     for run_id, outputs in plain.items():
         assert output(store, run_id, "evaluate", "metrics") == outputs["metrics"]
+    for run_id in (default, override):  # the report on S3, and the flow run's artifact naming it
+        summary = report_summary(prefect, project, run_id)
+        assert summary.startswith(f"# {project.slug}: completed\n"), summary
+        assert f"[{report_uri(store, run_id)}]" in summary, summary
 
 
 @pytest.mark.slow
@@ -168,7 +179,7 @@ def failed_run(deployment):
 
 @pytest.mark.slow
 def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_run):
-    _, prefect, store, _ = deployment
+    project, prefect, store, _ = deployment
     run_id, state = failed_run
     assert state == "FAILED"
     evaluate = [r for r in prefect.task_runs(run_id) if r["name"].startswith("evaluate")]
@@ -180,6 +191,10 @@ def test_a_failing_node_retries_then_fails_naming_the_node(deployment, failed_ru
     assert records["evaluate"]["attempt"] == 2
     # the first runs filled the cache: what did not change is served from it, on every task
     assert served_from_cache(records) == FROM_CACHE
+    summary = report_summary(prefect, project, run_id)  # a failed run gets its report too
+    assert summary.startswith(f"# {project.slug}: failed\n"), summary
+    assert "node `metrics` in task `evaluate`" in summary and "broken on purpose" in summary
+    assert f"[{report_uri(store, run_id)}]" in summary, summary
 
 
 @pytest.mark.slow
@@ -196,7 +211,7 @@ def test_one_failing_item_fails_alone(deployment, failed_run):
 
 @pytest.mark.slow
 def test_retrying_after_the_fix_resumes_without_recomputing(deployment, failed_run):
-    _, prefect, store, _ = deployment
+    project, prefect, store, _ = deployment
     run_id, _ = failed_run
     before = group_records(store, run_id, GROUPS)
     items_before = item_records(store, run_id)
@@ -206,11 +221,13 @@ def test_retrying_after_the_fix_resumes_without_recomputing(deployment, failed_r
     assert state == "COMPLETED"
     after = group_records(store, run_id, GROUPS)
     for group in ("prepare", "train"):  # completed before: read back, not run again
-        assert after[group] == before[group]
+        assert computed(after[group]) == computed(before[group])
         assert after[group]["attempt"] == 1
     assert after["evaluate"]["status"] == "completed"
     assert after["evaluate"]["attempt"] == 3
+    # the retried run ends with a new report artifact, completed
+    assert report_summary(prefect, project, run_id).startswith(f"# {project.slug}: completed\n")
     assert fanout_state(store, run_id) == expected_fanout(failing_item=("completed", 2))
     items = item_records(store, run_id)
     for i in set(items) - {FAILING_ITEM}:  # the words that completed stand: records unchanged
-        assert items[i] == items_before[i], i
+        assert computed(items[i]) == computed(items_before[i]), i

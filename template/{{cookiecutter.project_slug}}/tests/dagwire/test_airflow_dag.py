@@ -16,6 +16,9 @@ import pytest
 from {{ cookiecutter.package_name }}.dagwire.ad_hoc_utils import (
     create_temporary_module,
 )
+from {{ cookiecutter.package_name }}.dagwire.io.urls import (
+    local_path,
+)
 from {{ cookiecutter.package_name }}.dagwire.runtime.artifacts import (
     ArtifactStore,
 )
@@ -50,6 +53,18 @@ def task_ids(plan) -> list[str]:
 
     counters = [count_task_id(g) for g in plan.groups if g.over]
     return sorted([g.name for g in plan.groups] + counters)
+
+
+def reports_logged(caplog, store: ArtifactStore, run_id: str) -> list[str]:
+    """The report URIs the tasks logged (a line per task that ran a group or an item); each
+    names the run's report.html, which exists."""
+    lines = [r.getMessage() for r in caplog.records]
+    uris = [line.split(": ", 1)[1] for line in lines if line.startswith("dagwire report: ")]
+    for uri in set(uris):
+        path = Path(local_path(uri) or uri)
+        assert path.name == "report.html" and path.is_file(), uri
+        assert path.parent == Path(local_path(store.run_uri(run_id))), uri
+    return uris
 
 
 def test_lock_matches_the_code(pipeline: Pipeline):
@@ -128,6 +143,7 @@ def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
     artifact_digests,
     test_dags,
     grouping: str,
+    caplog,
 ):
     run = test_dags[f"test_{grouping}"].test(run_conf=dict(pipeline.config))
     assert run.state == "success"
@@ -149,6 +165,9 @@ def test_dag_run_writes_the_same_artifacts_as_the_plain_runner(
     for group in plan.groups:  # a mapped group ran one task instance per item
         expected = manifest["groups"][group.name]["items"] if group.over else 1
         assert instances.count(group.name) == expected
+    # every task that ran a group or an item refreshed the run's report and logged where it is
+    reports = reports_logged(caplog, store, run.run_id)
+    assert len(reports) == sum(instances.count(g.name) for g in plan.groups)
     for name in plan.outputs:  # and the values read back are the plain runner's
         airflow_ref = manifest["groups"][plan.owner(name).name]["artifacts"][name]
         assert repr(store.load(airflow_ref)) == repr(result.load(name))
@@ -161,12 +180,17 @@ def test_failing_node_fails_the_run_and_keeps_the_finished_groups(
     broken_last_group,
     failed_run_kept,
     test_dags,
+    caplog,
 ):
     plan, last, broken = broken_last_group
     run = test_dags["test_stages"].test()
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states[last.name] == "failed"
+    # every task that ran refreshed the report, the failed one too
+    ran = [ti.task_id for ti in run.get_task_instances() if ti.state in ("success", "failed")]
+    reports = reports_logged(caplog, store, run.run_id)
+    assert len(reports) == sum(ran.count(g.name) for g in plan.groups)
     _, finished = failed_run_kept(store, run.run_id, plan, last, broken)
     assert all(states[g.name] == "success" for g in finished)
 

@@ -61,8 +61,8 @@ def manifest(run_dir: Path) -> dict:
 def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
     """The run completed exactly ``groups``; its folder holds their artifacts (a folder of one
     file per item for values computed per item), one record per group (per item for a group
-    run once per item), the run's description and the manifest, and nothing else. Returns the
-    manifest."""
+    run once per item), the run's description, the manifest and maybe its report, and nothing
+    else. Returns the manifest."""
     run = manifest(run_dir)
     assert set(run["groups"]) == {g.name for g in groups}
     files, folders = {"run.json", "manifest.json"}, {"groups", "items"}
@@ -87,7 +87,7 @@ def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
                 else:
                     files.add(path.name)
     stray = "a temporary or stray file was left behind"
-    assert {p.name for p in run_dir.iterdir() if p.is_file()} == files, stray
+    assert {p.name for p in run_dir.iterdir() if p.is_file()} - {"report.html"} == files, stray
     assert {p.name for p in run_dir.iterdir() if p.is_dir()} <= folders, stray
     records = {f"{safe_name(g.name)}.json" for g in groups if not g.over}
     assert {p.name for p in (run_dir / "groups").iterdir()} == records, stray
@@ -181,7 +181,9 @@ def test_a_run_continues_from_its_own_artifacts(workdir: Path, plan: GroupPlan, 
     assert main(["run", "--run-id", "resumed"]) == 0
     assert f"{first.name}: skipped (already complete)" in capsys.readouterr().out
     run = assert_run_folder_holds(workdir / "artifacts" / "resumed", list(plan.groups))
-    assert run["groups"][first.name] == finished, "a complete stage must not run again"
+    reused = dict(run["groups"][first.name])
+    assert reused.pop("reused_at"), "a stage taken from the first attempt is marked reused"
+    assert reused == finished, "a complete stage must not run again"
     assert run["status"] == "completed"
 
 
@@ -242,6 +244,21 @@ def test_runs_lists_and_shows_runs(workdir: Path, capsys):
     assert "listed" in capsys.readouterr().out
     assert main(["runs", "listed"]) == 0
     assert "completed" in capsys.readouterr().out
+
+
+def test_a_run_writes_its_report_and_report_writes_it_again(
+    workdir: Path, pipeline: Pipeline, capsys
+):
+    assert main(["run", "--run-id", "shown"]) == 0
+    page = workdir / "artifacts" / "shown" / "report.html"
+    assert f"Report: {page}" in capsys.readouterr().out
+    text = page.read_text(encoding="utf-8")
+    missing = [v.name for v in computed_nodes(pipeline) if f'data-node="{v.name}"' not in text]
+    assert not missing, f"the report's dataflow does not show {missing}"
+    assert "<script" not in text and "<link" not in text  # one file: opens offline
+    page.unlink()
+    assert main(["report"]) == 0  # the newest run
+    assert page.is_file() and (workdir / "artifacts" / "index.html").is_file()
 
 
 def test_python_dash_m_runs_the_same_command_line(workdir: Path, plan: GroupPlan):

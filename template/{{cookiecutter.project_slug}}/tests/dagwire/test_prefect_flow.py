@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.dagwire.io.urls import (
+    local_path,
+)
 from {{ cookiecutter.package_name }}.dagwire.runtime.artifacts import (
     ArtifactStore,
 )
@@ -64,6 +67,27 @@ def task_runs(flow_run_id) -> list:
 
 def task_run_names(flow_run_id) -> list[str]:
     return sorted(run.name.rsplit("-", 1)[0] for run in task_runs(flow_run_id))
+
+
+def report_artifact(pipeline: Pipeline, store: ArtifactStore, state) -> str:
+    """The flow run's report artifact, read back from the Prefect server; it says where the run's
+    report.html is, which exists."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from {{ cookiecutter.package_name }}.dagwire.orchestrators.prefect import (
+        artifact_key,
+    )
+
+    flow_run_id = state.state_details.flow_run_id
+    runs = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+    with get_client(sync_client=True) as client:
+        found = {a.key: a.data for a in client.read_artifacts(artifact_filter=runs)}
+    markdown = found[artifact_key(pipeline, "report")]
+    report = Path(local_path(store.run_uri(str(flow_run_id)))) / "report.html"
+    assert report.is_file() and f"[{report}]" in markdown, markdown
+    assert f"Run `{flow_run_id}`" in markdown
+    return markdown
 
 
 def test_flow_parameters_are_the_pipeline_config(pipeline: Pipeline):
@@ -128,6 +152,10 @@ def test_flow_run_writes_the_same_artifacts_as_the_plain_runner(
     assert "```mermaid" in markdown
     assert all(f'["{group.name}"]' in markdown for group in plan.groups)
 
+    summary = report_artifact(pipeline, store, state)  # how each task ended, and the report
+    assert summary.startswith(f"# {pipeline.name}: completed\n")
+    assert all(f"| {group.name} | completed |" in summary for group in plan.groups)
+
 
 def test_the_flow_uses_the_grouping_of_pipeline_toml(
     pipeline: Pipeline, store: ArtifactStore, prefect_server
@@ -154,6 +182,11 @@ def test_failing_node_fails_the_flow_and_keeps_the_finished_groups(
     run_id = str(state.state_details.flow_run_id)
     record, finished = failed_run_kept(store, run_id, plan, last, broken)
     assert record["attempt"] == 1  # retries=0: no second attempt
+    summary = report_artifact(pipeline, store, state)  # a failed run gets its report too
+    assert summary.startswith(f"# {pipeline.name}: failed\n")
+    assert f"| {last.name} | failed |" in summary
+    assert f"**Failed:** node `{broken}` in task `{last.name}`: `" in summary
+    assert record["error"]["message"].splitlines()[0] in summary
 
     monkeypatch.undo()
     resumed = run_pipeline(Pipeline.load(PACKAGE), run_id=run_id, store=store)

@@ -19,6 +19,17 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+def format_size(size: int | None) -> str:
+    """``512 B``, ``1.2 MB``: bytes in the decimal unit that fits, as file browsers show them."""
+    if size is None:
+        return "? B"
+    units = ("B", "kB", "MB", "GB", "TB")
+    value, i = float(size), 0
+    while value >= 1000 and i < len(units) - 1:
+        value, i = value / 1000, i + 1
+    return f"{size} B" if i == 0 else f"{value:.1f} {units[i]}"
+
+
 def short_repr(value: Any, width: int = 60) -> str:
     """``repr(value)`` on one line, cut to ``width`` characters (values can be huge)."""
     text = repr(value).replace("\n", " ")

@@ -7,7 +7,8 @@ imports nothing of the pipeline: pipeline.toml (stages, grouping, config, retrie
 pipeline.lock.json (the graph's shape, see ``lock``). A task imports the pipeline only when it
 runs; it then checks that the code still has the shape the DAG was built from, runs its group with
 ``run_group`` (which skips a group already complete in this run, so retries are safe), and returns
-references to the artifacts it wrote: XCom carries those small dicts, never data.
+references to the artifacts it wrote: XCom carries those small dicts, never data. Finished or
+failed, it then refreshes the run's HTML report and logs where it is (``dagwire report: <uri>``).
 
 A mapped group (the per-item work of a Parallelizable node) is a mapped task: a small task
 ``count-<group>`` reads how many items there are from the run's records, and Airflow starts one
@@ -31,6 +32,7 @@ from ..runtime.pipeline import ARTIFACTS_ENV, Pipeline, PipelineDefinitionError
 from ..runtime.plan import Group, GroupPlan
 from ..runtime.runs import RunError, RunGraph, item_count, run_group, run_item
 from ..runtime.settings import TaskSettings
+from .run_report import refresh_report
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +182,12 @@ def _run(package: str, planned: GroupPlan, group: str, index: int | None = None)
             ARTIFACTS_ENV,
         )
     run = {"run_id": context["run_id"], "store": store, "config": config, "graph": graph}
-    if index is not None:
-        return run_item(pipeline, plan, group, index, **run)
-    return run_group(pipeline, plan, group, **run)
+    try:
+        if index is not None:
+            return run_item(pipeline, plan, group, index, **run)
+        return run_group(pipeline, plan, group, **run)
+    finally:  # finished or failed: the report shows this task's outcome, and its log says where
+        refresh_report(store, context["run_id"])
 
 
 def _structure(plan: GroupPlan) -> dict[str, Any]:

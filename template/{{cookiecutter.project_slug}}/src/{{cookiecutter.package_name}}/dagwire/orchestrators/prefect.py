@@ -11,7 +11,9 @@ Tasks hand on references to the artifacts they wrote, never data, and Prefect pe
 the artifact store already holds every value that crosses a task boundary. A mapped group (the
 per-item work of a Parallelizable node) is ``.map()``ped over its items, each task run calling
 ``run_item``. Each task takes its stage's settings from pipeline.toml (retries, delay, timeout,
-tags, and a limit on how many of the stage's task runs a flow run runs at once).
+tags, and a limit on how many of the stage's task runs a flow run runs at once). Completed or
+failed, the run ends by writing its HTML report and a Markdown artifact (``<pipeline>-report``)
+with each task's status, the failure if any, and the report's URI.
 """
 
 from __future__ import annotations
@@ -23,17 +25,18 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from prefect import Flow, flow, task, unmapped
+from prefect import Flow, flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 from prefect.runtime import flow_run
 
-from ..runtime.artifacts import Ref
+from ..runtime.artifacts import ArtifactStore, Ref
 from ..runtime.pipeline import Pipeline, PipelineDefinitionError
 from ..runtime.plan import Group, GroupPlan
 from ..runtime.runs import RunGraph, run_group, run_item
 from ..runtime.settings import TaskSettings
+from .run_report import refresh_report, run_summary
 
 
 def pipeline_flow(
@@ -82,7 +85,7 @@ def _run(
     plan = pipeline.plan(config, grouping=grouping, graph=graph.graph)
     run_id = str(flow_run.id)
     create_markdown_artifact(
-        key=re.sub(r"[^a-z0-9-]+", "-", pipeline.name.lower()).strip("-") + "-plan",
+        key=artifact_key(pipeline, "plan"),
         markdown=_markdown(pipeline, plan, graph.graph, store.run_uri(run_id)),
         description=f"The graph of {pipeline.name} and the tasks it was cut into",
     )
@@ -100,13 +103,43 @@ def _run(
         return run_item(pipeline, plan, group, index, **run)
 
     submit = _Submitter(pipeline, plan, overrides, run_group_task, run_item_task)
-    submit.all()
-    every = [f for group in plan.groups for f in submit.futures.get(group.name, [])]
-    wait(every)
-    refs: dict[str, Ref] = {}
-    for future in every:  # in plan order: the first failure is the root cause (a group that
-        refs.update(future.result())  # computes items fails before its unsubmitted items would)
+    try:
+        submit.all()
+        every = [f for group in plan.groups for f in submit.futures.get(group.name, [])]
+        wait(every)
+        refs: dict[str, Ref] = {}
+        for future in every:  # in plan order: the first failure is the root cause (a group that
+            refs.update(future.result())  # computes items fails before its unsubmitted ones would)
+    finally:  # completed or failed, the flow run gets the report
+        _publish_report(pipeline, store, run_id)
     return {name: refs[name] for name in plan.outputs}
+
+
+def artifact_key(pipeline: Pipeline, what: str) -> str:
+    """The key of the flow run's ``what`` artifact: Prefect keys hold lowercase letters, digits
+    and dashes only, so the pipeline's name is folded into them."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"{pipeline.name}-{what}".lower()).strip("-")
+
+
+def _publish_report(pipeline: Pipeline, store: ArtifactStore, run_id: str) -> None:
+    """Write the run's HTML report, and give the flow run a Markdown artifact saying how each
+    task ended, what failed, and where the report is. Neither may fail the flow run."""
+    logger = get_run_logger()
+    uri = refresh_report(store, run_id, logger)
+    try:
+        create_markdown_artifact(
+            key=artifact_key(pipeline, "report"),
+            markdown=run_summary(store, run_id, uri),
+            description=f"How run {run_id} of {pipeline.name} went, and where its report is",
+        )
+    except Exception as exc:
+        logger.warning(
+            "dagwire: the report artifact of flow run %s could not be created (%s: %s); the run "
+            "itself is unaffected.",
+            run_id,
+            type(exc).__name__,
+            exc,
+        )
 
 
 class _Submitter:

@@ -69,10 +69,11 @@ def _file_stem(node_name: str) -> str:
     return stem
 
 
-def _check_key(key: Any) -> list[str]:
-    """Keys come back from manifests and XCom: refuse any that could leave the root."""
+def _check_key(key: Any, least: int = 2) -> list[str]:
+    """Keys come back from manifests and XCom: refuse any that could leave the root. ``least``
+    is 1 for the few files at the root itself (the index of runs)."""
     parts = key.split("/") if isinstance(key, str) else []
-    if not 2 <= len(parts) <= 3 or not all(_SAFE.fullmatch(p) for p in parts):
+    if not least <= len(parts) <= 3 or not all(_SAFE.fullmatch(p) for p in parts):
         raise ArtifactError(
             f"Artifact key {key!r} is not one this store wrote (expected '<run>/<file>' or "
             "'<run>/<folder>/<file>'); refusing to read or write outside the store's root."
@@ -335,6 +336,14 @@ class ArtifactStore:
         key = "/".join(_check_key(f"{safe_run_id(run_id)}/{path}"))
         with self._write(key) as file:
             file.write(json.dumps(data, indent=2, sort_keys=False, default=str).encode())
+        return self._files.uri(key)
+
+    def write_file(self, path: str, data: bytes) -> str:
+        """Atomically replace the file ``<root>/<path>`` (a report page, the index of runs);
+        return its URI. ``path`` is relative to the root and may not leave it."""
+        key = "/".join(_check_key(path, least=1))
+        with self._write(key) as file:
+            file.write(data)
         return self._files.uri(key)
 
     def _read_whole(self, key: str, attempts: int = 5) -> bytes:

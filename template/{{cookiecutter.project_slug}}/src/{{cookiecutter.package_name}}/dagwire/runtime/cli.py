@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from .. import visualize
 from ..errors import DagwireError
 from ..io.atomic import atomic_write
-from ..messages import did_you_mean, format_duration, short_repr
+from ..messages import did_you_mean, format_duration, format_size, short_repr
 from ..node import type_name
 from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
 from .pipeline import Pipeline
@@ -98,6 +98,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
                 f"with: run --run-id {shlex.quote(run_id)}" + _repeat_options(args),
                 file=out,
             )
+            _write_report(store, run_id, out)
         raise
     if result.targets:
         print("Outputs:", file=out)
@@ -108,6 +109,7 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         f"{len(result.skipped)} already complete.",
         file=out,
     )
+    _write_report(store, run_id, out)
     return 0
 
 
@@ -194,6 +196,37 @@ def _runs(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         else:
             _print_group(planned["name"], record, out)
     return 0
+
+
+def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from .report import newest_run, report_html, write_index, write_report
+
+    store = pipeline.store(args.artifacts)
+    run_id = args.run_id or newest_run(store)
+    if args.output:
+        with atomic_write(args.output) as file:
+            file.write(report_html(store, run_id).encode("utf-8"))
+        print(f"Report of run {run_id}: {args.output}", file=out)
+        print(f"Index of runs: {write_index(store)}", file=out)
+        return 0
+    print(f"Report of run {run_id}: {write_report(store, run_id)}", file=out)
+    print(f"Index of runs: {store.location('index.html')}", file=out)
+    return 0
+
+
+def _write_report(store: Any, run_id: str, out: TextIO) -> None:
+    """The report of the run that just stopped; a report that cannot be written is a warning,
+    never the run's outcome."""
+    try:
+        from .report import write_report
+
+        print(f"Report: {write_report(store, run_id)}", file=out)
+    except Exception as exc:  # noqa: BLE001 - the run's own result and error come first
+        print(
+            f"warning: the report of run {run_id} could not be written "
+            f"({type(exc).__name__}: {exc}); try: report {shlex.quote(run_id)} --traceback",
+            file=sys.stderr,
+        )
 
 
 def _lock(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
@@ -296,13 +329,7 @@ def _seconds(value: float | None) -> str:
 
 
 def _size(size: int | None) -> str:
-    if size is None:
-        return "? B"
-    units = ("B", "kB", "MB", "GB", "TB")
-    value, i = float(size), 0
-    while value >= 1000 and i < len(units) - 1:
-        value, i = value / 1000, i + 1
-    return f"{size} B" if i == 0 else f"{value:.1f} {units[i]}"
+    return format_size(size)
 
 
 def _repeat_options(args: argparse.Namespace) -> str:
@@ -425,6 +452,17 @@ def _parser(package: str) -> argparse.ArgumentParser:
     runs.add_argument("run_id", nargs="?", metavar="RUN_ID")
     runs.add_argument("--json", action="store_true", help="print the run's whole manifest")
     runs.set_defaults(handler=_runs)
+
+    report = commands.add_parser(
+        "report",
+        parents=[common, stored],
+        help="write a run's report.html into its folder, and the index of runs at the root",
+    )
+    report.add_argument("run_id", nargs="?", metavar="RUN_ID", help="default: the newest run")
+    report.add_argument(
+        "--output", metavar="FILE", help="write the page to FILE (a path or URL) instead"
+    )
+    report.set_defaults(handler=_report)
 
     parser.set_defaults(traceback=False, raw_set=[])
     return parser

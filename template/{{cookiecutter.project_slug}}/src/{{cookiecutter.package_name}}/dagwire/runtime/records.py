@@ -47,6 +47,15 @@ def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str
     return store.read_record(run_id, _record_path(group))
 
 
+def note_reused(store: ArtifactStore, run_id: str, path: str) -> None:
+    """Mark the record at ``path`` as taken, not run again, by the latest attempt of the run (a
+    resume, a cleared task), so a report can tell reused work from work done. Only the task of
+    that group or item calls it, as only it writes that record."""
+    record = store.read_record(run_id, path)
+    if record is not None:
+        store.write_record(run_id, path, {**record, "reused_at": _now()})
+
+
 def item_count(store: ArtifactStore, run_id: str, plan: GroupPlan, group: Group | str) -> int:
     """How many items the mapped ``group`` runs in ``run_id``: the number its Parallelizable node
     gave, read from the record of the group that computed it (which must have completed)."""

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import __version__
 from ..lifecycle.api import NodeExecutionHook
 from ..node import type_name
 from .artifacts import ArtifactStore, Ref, safe_run_id
+from .evidence import check_result, failure_details
 from .pipeline import Pipeline
 from .plan import Group, GroupPlan, item_scopes_of
 from .records import (
@@ -42,6 +44,7 @@ from .records import (
     completed_refs,
     item_count,
     list_runs,
+    note_reused,
     publish_manifest,
     read_group_record,
     read_manifest,
@@ -243,6 +246,7 @@ def run_group(
     if resume:
         done = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
         if done is not None:
+            note_reused(store, run_id, _record_path(group.name))
             return done
     return _execute(plan, group, graph, run_id, store)
 
@@ -307,6 +311,7 @@ def run_item(
     if resume:
         done = _standing_refs(store, run_id, plan, group, _item_path(group.name, index), code)
         if done is not None:
+            note_reused(store, run_id, _item_path(group.name, index))
             return done
     recorder = _GroupRecorder(group, run_id, store, code, plan, graph, index=index)
     recorder.start()
@@ -377,6 +382,7 @@ class _GroupRecorder(NodeExecutionHook):
         graph: RunGraph,
         index: int | None = None,
     ) -> None:
+        from ..function_modifiers.validation import IS_DATA_VALIDATOR_TAG
         from ..lifecycle.default import NodeTimer  # not at import: every CLI call would pay for it
 
         self.group, self.run_id, self.store, self.code = group, run_id, store, dict(code)
@@ -396,6 +402,9 @@ class _GroupRecorder(NodeExecutionHook):
         self._graph = graph
         #: The driver's executions this group's nodes ran in: the cache logs by them.
         self._engine_runs: set[str] = set()
+        #: The inputs of each node while it runs, kept to preview them should it fail.
+        self._running_inputs: dict[tuple[str, Any], Mapping[str, Any]] = {}
+        self._check_tag = IS_DATA_VALIDATOR_TAG
 
     def __getstate__(self) -> dict[str, Any]:
         """A process-pool executor pickles the driver's adapters with each task; a lock does not
@@ -430,6 +439,7 @@ class _GroupRecorder(NodeExecutionHook):
     def run_before_node_execution(
         self, *, node_name: str, task_id: str | None = None, **future_kwargs: Any
     ) -> None:
+        self._running_inputs[(node_name, task_id)] = future_kwargs.get("node_kwargs") or {}
         if node_name in self.repeated:
             with self._lock:
                 self._item_starts[(node_name, task_id)] = time.perf_counter()
@@ -450,6 +460,7 @@ class _GroupRecorder(NodeExecutionHook):
         task_id: str | None = None,
         **future_kwargs: Any,
     ) -> None:
+        inputs = self._running_inputs.pop((node_name, task_id), None)
         if node_name in self.repeated:  # once per item: count the items, add up their time
             with self._lock:
                 took = time.perf_counter() - self._item_starts.pop((node_name, task_id))
@@ -457,6 +468,8 @@ class _GroupRecorder(NodeExecutionHook):
                 entry["items"] += 1
                 entry["duration_s"] = round(entry["duration_s"] + took, 6)
                 if not success:
+                    if entry["status"] != "failed":  # the first item's failure tells the story
+                        entry.update(self._failure(node_name, error, inputs))
                     entry.update(status="failed", error=_error(error))
                 elif entry["status"] != "failed":
                     entry["status"] = "completed"
@@ -480,8 +493,22 @@ class _GroupRecorder(NodeExecutionHook):
                 entry.update(status="failed", error=_error(exc))
                 raise
         entry.update(status="completed" if success else "failed", error=_error(error) or None)
+        if not success:
+            entry.update(self._failure(node_name, error, inputs))
+        elif (future_kwargs.get("node_tags") or {}).get(self._check_tag):
+            entry["check"] = check_result(result, future_kwargs.get("node_tags"))
         if persist:
             self._save()  # a crash later in the group keeps this artifact on record
+
+    def _failure(
+        self, node_name: str, error: BaseException | None, inputs: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """What the record keeps of a failed node: ``{"failure": traceback, source, inputs}``."""
+        if error is None:
+            return {}
+        node = self._graph.graph.nodes.get(node_name) if self._graph is not None else None
+        fn = (node.user_function or node.fn) if node is not None else None
+        return {"failure": failure_details(error, fn, inputs)}
 
     def finish(self, error: BaseException | None) -> None:
         self.record["status"] = "completed" if error is None else "failed"
@@ -551,6 +578,10 @@ def _open_run(
             "pipeline": pipeline.name,
             "created_at": _now(),
             "config": config,
+            # for the report: who ran it, and the --set values that resume it with this config
+            "package": pipeline.package,
+            "engine_version": __version__,
+            "overrides": _overrides(config, _jsonable(dict(pipeline.config))),
             "graph": snapshot,
         }
     header["plan"] = plan.to_dict()
@@ -679,6 +710,7 @@ def run_pipeline(
             if not set(group.depends_on) & set(result.ran):
                 refs = completed_refs(store, run_id, group, graph.code_hashes(group.nodes), plan)
             if refs is not None:
+                note_reused(store, run_id, _record_path(group.name))
                 result.skipped.append(group.name)
                 notify(group, "skipped")
             else:
@@ -711,11 +743,12 @@ def _run_items(
     skipped, the others run at once on threads or processes (``max_tasks`` of them)."""
     count = item_count(store, run_id, plan, group)
     code = graph.code_hashes(group.nodes)
-    pending = [
-        i
-        for i in range(count)
-        if _standing_refs(store, run_id, plan, group, _item_path(group.name, i), code) is None
-    ]
+    pending = []
+    for i in range(count):
+        if _standing_refs(store, run_id, plan, group, _item_path(group.name, i), code) is None:
+            pending.append(i)
+        else:
+            note_reused(store, run_id, _item_path(group.name, i))
     try:
         if pending:
             _each_item(pipeline, plan, group, graph, run_id, store, pending)
@@ -828,6 +861,12 @@ def _error(error: BaseException | None) -> dict[str, Any]:
     if error is None:
         return {}
     return {"type": type(error).__name__, "message": str(error)}
+
+
+def _overrides(config: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of ``config`` that pipeline.toml does not give: what ``--set`` changed."""
+    missing = object()
+    return {k: v for k, v in config.items() if defaults.get(k, missing) != v}
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,6 +9,7 @@ so a 1,000-node pipeline or a huge artifact still makes a page a browser opens a
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ...drawing import dataflow_svg
@@ -120,7 +121,7 @@ def _dataflow(view: RunView) -> str:
             lines[name] = [node.type, _time(node)]
         elif name in config:
             lines[name] = ["= " + short_repr(config[name], 24)]
-    return dataflow_svg(
+    picture = dataflow_svg(
         list(nodes),
         view.edges,
         lines=lines,
@@ -129,6 +130,18 @@ def _dataflow(view: RunView) -> str:
         links={n: "#" + anchor("node", n) for n in nodes},
         title=f"{view.pipeline} · {view.run_id}",
     )
+    return _fitted(picture)
+
+
+def _fitted(picture: str) -> str:
+    """The picture shrunk to the page's width, but never below half its size: a small pipeline
+    is seen whole at a glance, and a large one stays legible (the figure scrolls instead)."""
+    natural = re.match(r'<svg[^>]* width="([0-9.]+)"', picture)
+    if natural is None:
+        return picture
+    width = float(natural[1])
+    style = f' style="width:min({width:g}px,max(100%,{width / 2:g}px));height:auto"'
+    return picture.replace("<svg ", "<svg" + style + " ", 1)
 
 
 def _time(node: NodeView) -> str:

@@ -40,6 +40,9 @@ def test_a_good_run_shows_every_node_and_the_metrics_offline(reports):
     assert "demo · run good" in page.text and "completed" in page.text
     assert set(NODES) <= set(page.boxes)  # each drawn in the dataflow
     assert overlapping({n: page.rect_boxes[n] for n in NODES}) == []
+    # seen whole at a glance: the picture shrinks to the page instead of scrolling out of it
+    narrow = render(reports[0], width=700)
+    assert max(x + w for x, _, w, _ in narrow.rect_boxes.values()) <= 700
     for node in NODES:
         assert page.text.count(node) >= 2  # in the picture and in the table of nodes
     assert "metrics.accuracy = 0.2" in page.text and "metrics.rows = 5" in page.text

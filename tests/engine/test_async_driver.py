@@ -145,6 +145,15 @@ def test_the_async_builder_refuses_what_hamiltons_refuses():
         with pytest.raises(DagwireError, match="not supported by the async driver"):
             call()
 
+    async def refused_materialize():
+        dr = await async_driver.Builder().with_modules(MODULE).build()
+        with pytest.raises(
+            DagwireError, match=r"materialize\(\) is not supported .* driver\.Driver"
+        ):
+            dr.materialize()
+
+    run(refused_materialize())
+
     async def main():
         dr = await async_driver.Builder().with_modules(MODULE).build()
         await dr.execute(["joined"], display_graph=True)

@@ -86,6 +86,11 @@ class AsyncDriver(driver.Driver):
             self.initialized = True
         return self
 
+    def materialize(self, *materializers: Any, **options: Any) -> Any:
+        """Refused with the fix: materializing runs the graph synchronously, which an async graph
+        cannot do (Hamilton's async driver inherits it and returns an unawaited coroutine)."""
+        raise _not_supported("materialize", "Materialize with a driver.Driver (driver.Builder()).")
+
     async def execute(
         self,
         final_vars: Iterable[str | Callable[..., Any]],
@@ -293,7 +298,8 @@ class Builder(driver.Builder):
 
 
 def _not_supported(method: str, hint: str = "") -> DagwireError:
+    where = "materialize" if method == "materialize" else f"Builder().{method}"
     return DagwireError(
-        f"Builder().{method}() is not supported by the async driver (nor by Hamilton's). "
+        f"{where}() is not supported by the async driver (nor by Hamilton's). "
         + (hint or "Use driver.Builder() for it.")
     )

@@ -13,7 +13,7 @@ from dagwire.function_modifiers import check_output
 from dagwire.runtime.artifacts import ArtifactStore
 from dagwire.runtime.pipeline import Pipeline
 from dagwire.runtime.records import RunError, read_manifest
-from dagwire.runtime.report import previews, report_html, write_report
+from dagwire.runtime.report import artifact_previews, previews, report_html, write_report
 from dagwire.runtime.runs import run_pipeline
 from engine_support import write_package
 from test_runs import X_test, X_train, raw  # the first stage of test_runs' pipeline
@@ -270,7 +270,7 @@ def test_hostile_names_and_values_stay_text(store):
     assert "<script" not in index.read_text() and hostile in read_page(index.read_text())[0]
 
 
-def test_a_huge_artifact_never_makes_a_huge_page(store, monkeypatch):
+def test_a_huge_artifact_never_makes_a_huge_page(store):
     def big(n: int) -> list:
         return [{"row": i, "text": "x" * 50} for i in range(n)]
 
@@ -285,10 +285,7 @@ def test_a_huge_artifact_never_makes_a_huge_page(store, monkeypatch):
     assert len(html) < 60_000
     assert "big · 3.9 MB · json" in read_page(html)[0]
     assert '"row": 3,' in html.replace("&quot;", '"') and '"row": 60' not in html
-    monkeypatch.setattr(previews, "LOAD_LIMIT", 1_000_000)
-    monkeypatch.setattr(previews.preview_artifact, "__defaults__", (1_000_000,))
-    text, _ = read_page(report_html(store, "big"))
-    assert "Not previewed: larger than the preview limit (1,000,000 bytes)" in text
+    assert "of 3.9 MB of JSON, not parsed" in read_page(html)[0]
 
 
 def test_previews_fit_tables_arrays_json_and_objects():
@@ -365,3 +362,51 @@ def test_a_task_that_failed_before_any_node_ran_is_shown_with_its_error(store):
     failure = section(text, "What failed", "Dataflow")
     assert "Task evaluate failed RunError : Group 'evaluate' needs 'model', 'X_test'" in failure
     assert "python -m demo_pkg run --run-id early" in failure
+
+
+def test_previews_read_a_table_in_part_keep_a_large_pickle_closed_and_are_computed_once(
+    store, monkeypatch
+):
+    """A parquet file far smaller than its table is previewed from its metadata and first rows;
+    a large pickle is never unpickled; a second report reads no artifact again."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"i": range(n), "text": ["x" * 1000] * n})  # 1 kB a row in memory
+
+    def blob(n: int) -> object:
+        return {"payload": bytes(n * 100)}  # no JSON: pickled, 3 MB
+
+    modules = [create_temporary_module(frame, blob)]
+    pipeline = make_pipeline(modules=modules, outputs=["frame", "blob"], stages={})
+    run_pipeline(pipeline, run_id="t", store=store, config={"n": 30_000})
+    refs = read_manifest(store, "t")["groups"]
+    refs = {k: v for r in refs.values() for k, v in r["artifacts"].items()}
+    assert refs["frame"]["size"] < 300_000  # 30 MB of text in memory
+    opened = []
+    monkeypatch.setattr(ArtifactStore, "load", lambda self, ref: opened.append(ref) or 1 / 0)
+    real_open = ArtifactStore.open
+    monkeypatch.setattr(
+        ArtifactStore, "open", lambda self, ref: opened.append(ref["name"]) or real_open(self, ref)
+    )
+    text, _ = read_page(report_html(store, "t"))
+    assert opened == ["frame"]  # in part; the pickle not at all
+    assert "DataFrame: 30,000 rows × 2 columns (i: int64, text: string" in text or (
+        "DataFrame: 30,000 rows × 2 columns (i: int64, text: large_string" in text
+    )
+    assert "Not previewed: a pickle over 2.0 MB is not unpickled for a preview" in text
+    opened.clear()
+    write_report(store, "t")
+    assert opened == [] and "DataFrame: 30,000 rows" in read_page(report_html(store, "t"))[0]
+    assert store.read_record("t", f"{artifact_previews.PREVIEWS}/frame.json") is not None
+
+
+def test_a_large_array_is_previewed_from_its_header(store, monkeypatch):
+    np = pytest.importorskip("numpy")
+    ref = store.save("a", "weights", np.zeros((300, 4), dtype="float32"))
+    monkeypatch.setattr(artifact_previews, "LOAD_LIMIT", 1_000)
+    monkeypatch.setattr(ArtifactStore, "load", lambda self, ref: 1 / 0)
+    shown = artifact_previews.preview_artifact(store, ref)
+    assert (shown["shape"], shown["dtype"]) == ([300, 4], "float32") and "stats" not in shown
+    assert shown["text"] == "(values not read: 4.9 kB)"

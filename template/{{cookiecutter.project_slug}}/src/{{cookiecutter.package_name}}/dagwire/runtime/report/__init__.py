@@ -4,7 +4,8 @@ artifact root listing every run, both self-contained HTML that opens offline fro
     from dagwire.runtime.report import write_report
     uri = write_report(store, run_id)
 
-``view`` reads the run from its records, ``previews`` looks at values and artifacts within bounds,
+``view`` reads the run from its records, ``previews`` looks at values within bounds and
+``artifact_previews`` at stored artifacts (read in part, once),
 ``timeline`` draws the tasks over time, ``metrics`` the numeric outputs across runs, ``page`` and
 ``index`` make the two pages (``markup`` holds what they share), ``history`` lists the runs.
 """

@@ -15,9 +15,9 @@ from typing import Any
 from ...drawing import dataflow_svg
 from ...messages import short_repr
 from ..artifacts import ArtifactStore
+from .artifact_previews import preview_artifact
 from .markup import anchor, esc, page, seconds, size, status, table
 from .metrics import metric_series, metrics_html
-from .previews import preview_artifact
 from .timeline import timeline_svg
 from .view import NodeView, RunView
 
@@ -173,7 +173,7 @@ def _artifacts(view: RunView, store: ArtifactStore) -> str:
         return "<p>No artifacts yet.</p>"
     parts = []
     for i, (name, ref) in enumerate(artifacts):
-        shown = preview_html(preview_artifact(store, ref)) if i < MAX_PREVIEWS else ""
+        shown = preview_html(preview_artifact(store, ref, view.run_id)) if i < MAX_PREVIEWS else ""
         parts.append(
             f'<div class="card artifact" id="{esc(anchor("artifact", name))}">'
             f"<h3><code>{esc(name)}</code> · {esc(size(ref.get('size')))}"
@@ -186,7 +186,7 @@ def _artifacts(view: RunView, store: ArtifactStore) -> str:
 
 
 def preview_html(shown: dict[str, Any]) -> str:
-    """The HTML of a preview (``previews.preview``)."""
+    """The HTML of a preview (``previews.preview``, ``artifact_previews.preview_artifact``)."""
     kind = shown["kind"]
     if kind == "table":
         rows_, cols = shown["shape"][0], shown["shape"][1]

@@ -410,3 +410,20 @@ def test_a_large_array_is_previewed_from_its_header(store, monkeypatch):
     shown = artifact_previews.preview_artifact(store, ref)
     assert (shown["shape"], shown["dtype"]) == ([300, 4], "float32") and "stats" not in shown
     assert shown["text"] == "(values not read: 4.9 kB)"
+
+
+def test_a_metric_chart_marks_this_run_only_when_it_has_a_value_and_centres_flat_series():
+    from dagwire.runtime.report.metrics import ALONE, CURRENT, metrics_html
+
+    def dots(html: str) -> list[tuple[str, str, str]]:
+        circle = r'<circle cx="[^"]+" cy="([^"]+)" r="[^"]+" fill="([^"]+)"><title>(\w+)'
+        return re.findall(circle, html)
+
+    failed = metrics_html({"m": [("r1", 0.5), ("r2", 0.7)]}, "r3")  # r3 computed no value
+    assert CURRENT not in failed and "m = not computed in this run" in read_page(failed)[0]
+    rising = dots(metrics_html({"m": [("r1", 0.5), ("r2", 0.7)]}, "r2"))
+    assert [colour == CURRENT for _, colour, _ in rising] == [False, True]
+    flat = dots(metrics_html({"m": [("r1", 1.0), ("r2", 1.0), ("r3", 1.0)]}, "r3"))
+    assert {cy for cy, _, _ in flat} == {"30.0"}  # the middle of the 60 px chart
+    (alone,) = dots(metrics_html({"m": [("r1", 2.0)]}, "r1"))
+    assert alone == ("30.0", ALONE, "r1")

@@ -32,7 +32,11 @@ def test_report_writes_the_newest_run_by_default_or_the_one_named(project, capsy
     assert (root / "b" / "report.html").exists()
     code, out, _ = cli(capsys, project, "report", "a", "--output", str(tmp_path / "a.html"))
     assert code == 0 and out.startswith(f"Report of run a: {tmp_path / 'a.html'}\n")
-    assert "demo · run <code>a</code>" in (tmp_path / "a.html").read_text()
+    page = (tmp_path / "a.html").read_text()
+    assert "demo · run <code>a</code>" in page
+    index = (root / "index.html").resolve()  # the "all runs" link works from another folder
+    assert f'<a href="{index.as_uri()}">all runs</a>' in page and index.exists()
+    assert '<a href="../index.html">all runs</a>' in (root / "b" / "report.html").read_text()
 
 
 def test_report_of_an_unknown_run_names_the_runs_there(project, capsys, tmp_path):  # noqa: F811

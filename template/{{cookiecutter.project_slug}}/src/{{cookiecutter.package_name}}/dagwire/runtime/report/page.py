@@ -25,14 +25,17 @@ from .view import NodeView, RunView
 MAX_PREVIEWS = 40
 
 
-def run_page(view: RunView, store: ArtifactStore, manifests: list[dict[str, Any]]) -> str:
-    """The HTML of ``view``'s page; ``manifests`` are the root's runs, for the metrics."""
+def run_page(
+    view: RunView, store: ArtifactStore, manifests: list[dict[str, Any]], *, index_href: str
+) -> str:
+    """The HTML of ``view``'s page; ``manifests`` are the root's runs, for the metrics;
+    ``index_href`` links the index of runs from where the page is written."""
     manifest = view.manifest
     title = f"{view.pipeline} run {view.run_id}: {view.status}"
     body = [
         f"<h1>{esc(view.pipeline)} · run <code>{esc(view.run_id)}</code> "
         f"{status(view.status)}</h1>",
-        '<nav><a href="../index.html">all runs</a><a href="#dataflow">dataflow</a>'
+        f'<nav><a href="{esc(index_href)}">all runs</a><a href="#dataflow">dataflow</a>'
         '<a href="#timeline">timeline</a><a href="#metrics">metrics</a>'
         '<a href="#artifacts">artifacts</a><a href="#nodes">nodes</a>'
         '<a href="#config">config</a></nav>',

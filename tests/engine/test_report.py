@@ -428,3 +428,20 @@ def test_a_metric_chart_marks_this_run_only_when_it_has_a_value_and_centres_flat
     assert {cy for cy, _, _ in flat} == {"30.0"}  # the middle of the 60 px chart
     (alone,) = dots(metrics_html({"m": [("r1", 2.0)]}, "r1"))
     assert alone == ("30.0", ALONE, "r1")
+
+
+def test_the_timeline_names_the_nodes_on_bars_that_hold_them_and_keeps_the_hovers():
+    from dagwire.runtime.report.timeline import timeline_svg
+    from dagwire.runtime.report.view import Lane
+
+    at = "2026-01-01T00:00:0{}+00:00".format
+    nodes = [
+        ("fit_the_model", at("0.000"), 1.0, "completed"),  # 450 px: the whole name
+        ("score_every_row_of_the_test_set", at("1.000"), 0.1, "completed"),  # 45 px: cut
+        ("tiny", at("1.500"), 0.001, "failed"),  # 1 px: hover only
+    ]
+    svg = timeline_svg([Lane("train", "failed", at(0), 2.0, nodes)])
+    labels = re.findall(r'<text class="bar-label"[^>]*>([^<]+)</text>', svg)
+    assert labels == ["fit_the_model", "score…"]
+    assert ">train</text>" in svg  # the task's name on its lane
+    assert "<title>tiny: failed" in svg and "<title>fit_the_model: completed" in svg

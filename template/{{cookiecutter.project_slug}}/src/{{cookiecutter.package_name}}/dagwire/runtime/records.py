@@ -47,6 +47,13 @@ def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str
     return store.read_record(run_id, _record_path(group))
 
 
+def read_item_record(
+    store: ArtifactStore, run_id: str, group: str, index: int
+) -> dict[str, Any] | None:
+    """What the last attempt of item ``index`` of the mapped ``group`` did (None if never run)."""
+    return store.read_record(run_id, _item_path(group, index))
+
+
 def note_reused(store: ArtifactStore, run_id: str, path: str) -> None:
     """Mark the record at ``path`` as taken, not run again, by the latest attempt of the run (a
     resume, a cleared task), so a report can tell reused work from work done. Only the task of

@@ -35,7 +35,7 @@ def metric_series(
     recent = [*until[-(RECENT_RUNS - 1) :], current]
     series: Series = {}
     for manifest in recent:
-        for name, value in _numbers(store, manifest).items():
+        for name, value in numeric_outputs(store, manifest).items():
             if name in series or len(series) < MAX_METRICS:
                 series.setdefault(name, []).append((manifest["run_id"], value))
     return series
@@ -63,7 +63,7 @@ def _before(manifest: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     return (manifest.get("created_at") or "") <= (current.get("created_at") or "~")
 
 
-def _numbers(store: ArtifactStore, manifest: Mapping[str, Any]) -> dict[str, float]:
+def numeric_outputs(store: ArtifactStore, manifest: Mapping[str, Any]) -> dict[str, float]:
     """The numeric outputs of one run: ``{output: n}`` and ``{output.key: n}``."""
     outputs = manifest.get("plan", {}).get("outputs", [])
     refs = {}

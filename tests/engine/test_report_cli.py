@@ -103,3 +103,17 @@ def test_a_run_no_command_line_started_resumes_with_set_values_that_read_back_eq
     assert {k: _toml_value(v) for k, v in read.items()} == config
     (text,) = request_from_overrides({"x": math.nan})["set"]
     assert math.isnan(_toml_value(text.split("=", 1)[1]))
+
+
+def test_the_reports_resume_command_uses_the_projects_console_script_when_installed(monkeypatch):
+    """As the project's docs do: `uv run <script>` when the package installs one."""
+    from importlib import metadata
+
+    from dagwire.runtime import resume
+
+    script = metadata.EntryPoint("my-pipeline", "my_pipeline.cli:main", "console_scripts")
+    monkeypatch.setattr(metadata, "entry_points", lambda group: [script])
+    resume.program.cache_clear()
+    assert resume.program("my_pipeline") == "uv run my-pipeline"
+    assert resume.program("other_package") == "python -m other_package"
+    resume.program.cache_clear()

@@ -65,14 +65,11 @@ def program(package: str) -> str:
     from importlib import metadata
 
     try:
-        distributions = metadata.packages_distributions().get(package, [])
-        for name in distributions:
-            for entry in metadata.distribution(name).entry_points:
-                if entry.group == "console_scripts" and entry.value == f"{package}.cli:main":
-                    return f"uv run {entry.name}"
+        scripts = metadata.entry_points(group="console_scripts")
+        names = [entry.name for entry in scripts if entry.value == f"{package}.cli:main"]
     except Exception:  # noqa: BLE001 - broken metadata only costs the short form
-        pass
-    return f"python -m {package}"
+        names = []
+    return f"uv run {names[0]}" if names else f"python -m {package}"
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

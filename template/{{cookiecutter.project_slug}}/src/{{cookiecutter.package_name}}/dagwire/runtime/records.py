@@ -3,11 +3,14 @@
 A run folder holds:
 
     <root>/<run>/<node>.<ext>            the artifacts (values that cross a group boundary)
-    <root>/<run>/run.json                the run: config, plan, graph snapshot (written on opening)
+    <root>/<run>/run.json                the run: config, plan, graph snapshot, and what the
+                                         command line asked (its resume repeats it)
     <root>/<run>/groups/<group>.json     one record per group, written only by that group's task
     <root>/<run>/<node>/<i>.<ext>        a value per item of a Parallelizable node (fan-out)
     <root>/<run>/items/<group>.<i>.json  one record per item of a mapped group, by its task
     <root>/<run>/manifest.json           run.json with every group's record: derived, for reading
+    <root>/<run>/report.html             the run's report, and previews/<node>.json, its look at
+                                         each artifact (kept: an artifact never changes)
 
 Groups of one run finish at once in separate processes and machines, and object stores have no
 locks and no atomic rename, so no task ever reads, changes and writes back a shared file. Each

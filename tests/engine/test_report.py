@@ -13,7 +13,7 @@ from dagwire.function_modifiers import check_output
 from dagwire.runtime.artifacts import ArtifactStore
 from dagwire.runtime.pipeline import Pipeline
 from dagwire.runtime.records import RunError, read_manifest
-from dagwire.runtime.report import previews, report_html, write_report
+from dagwire.runtime.report import artifact_previews, previews, report_html, write_report
 from dagwire.runtime.runs import run_pipeline
 from engine_support import write_package
 from test_runs import X_test, X_train, raw  # the first stage of test_runs' pipeline
@@ -264,13 +264,14 @@ def test_hostile_names_and_values_stay_text(store):
     assert "<script" not in html and "<img" not in html
     text, urls = read_page(html)
     assert text.count(hostile) >= 5  # title, failure message, dataflow, nodes, config: as text
-    assert all(u.startswith("#") or u == "../index.html" for u in urls)
+    index = (Path(store.root) / "index.html").resolve().as_uri()
+    assert all(u.startswith("#") or u == index for u in urls)
     index = Path(store.root) / "index.html"
     write_report(store, "h<1>&")
     assert "<script" not in index.read_text() and hostile in read_page(index.read_text())[0]
 
 
-def test_a_huge_artifact_never_makes_a_huge_page(store, monkeypatch):
+def test_a_huge_artifact_never_makes_a_huge_page(store):
     def big(n: int) -> list:
         return [{"row": i, "text": "x" * 50} for i in range(n)]
 
@@ -285,10 +286,7 @@ def test_a_huge_artifact_never_makes_a_huge_page(store, monkeypatch):
     assert len(html) < 60_000
     assert "big · 3.9 MB · json" in read_page(html)[0]
     assert '"row": 3,' in html.replace("&quot;", '"') and '"row": 60' not in html
-    monkeypatch.setattr(previews, "LOAD_LIMIT", 1_000_000)
-    monkeypatch.setattr(previews.preview_artifact, "__defaults__", (1_000_000,))
-    text, _ = read_page(report_html(store, "big"))
-    assert "Not previewed: larger than the preview limit (1,000,000 bytes)" in text
+    assert "of 3.9 MB of JSON, not parsed" in read_page(html)[0]
 
 
 def test_previews_fit_tables_arrays_json_and_objects():
@@ -365,3 +363,85 @@ def test_a_task_that_failed_before_any_node_ran_is_shown_with_its_error(store):
     failure = section(text, "What failed", "Dataflow")
     assert "Task evaluate failed RunError : Group 'evaluate' needs 'model', 'X_test'" in failure
     assert "python -m demo_pkg run --run-id early" in failure
+
+
+def test_previews_read_a_table_in_part_keep_a_large_pickle_closed_and_are_computed_once(
+    store, monkeypatch
+):
+    """A parquet file far smaller than its table is previewed from its metadata and first rows;
+    a large pickle is never unpickled; a second report reads no artifact again."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"i": range(n), "text": ["x" * 1000] * n})  # 1 kB a row in memory
+
+    def blob(n: int) -> object:
+        return {"payload": bytes(n * 100)}  # no JSON: pickled, 3 MB
+
+    modules = [create_temporary_module(frame, blob)]
+    pipeline = make_pipeline(modules=modules, outputs=["frame", "blob"], stages={})
+    run_pipeline(pipeline, run_id="t", store=store, config={"n": 30_000})
+    refs = read_manifest(store, "t")["groups"]
+    refs = {k: v for r in refs.values() for k, v in r["artifacts"].items()}
+    assert refs["frame"]["size"] < 300_000  # 30 MB of text in memory
+    opened = []
+    monkeypatch.setattr(ArtifactStore, "load", lambda self, ref: opened.append(ref) or 1 / 0)
+    real_open = ArtifactStore.open
+    monkeypatch.setattr(
+        ArtifactStore, "open", lambda self, ref: opened.append(ref["name"]) or real_open(self, ref)
+    )
+    text, _ = read_page(report_html(store, "t"))
+    assert opened == ["frame"]  # in part; the pickle not at all
+    assert "DataFrame: 30,000 rows × 2 columns (i: int64, text: string" in text or (
+        "DataFrame: 30,000 rows × 2 columns (i: int64, text: large_string" in text
+    )
+    assert "Not previewed: a pickle over 2.0 MB is not unpickled for a preview" in text
+    opened.clear()
+    write_report(store, "t")
+    assert opened == [] and "DataFrame: 30,000 rows" in read_page(report_html(store, "t"))[0]
+    assert store.read_record("t", f"{artifact_previews.PREVIEWS}/frame.json") is not None
+
+
+def test_a_large_array_is_previewed_from_its_header(store, monkeypatch):
+    np = pytest.importorskip("numpy")
+    ref = store.save("a", "weights", np.zeros((300, 4), dtype="float32"))
+    monkeypatch.setattr(artifact_previews, "LOAD_LIMIT", 1_000)
+    monkeypatch.setattr(ArtifactStore, "load", lambda self, ref: 1 / 0)
+    shown = artifact_previews.preview_artifact(store, ref)
+    assert (shown["shape"], shown["dtype"]) == ([300, 4], "float32") and "stats" not in shown
+    assert shown["text"] == "(values not read: 4.9 kB)"
+
+
+def test_a_metric_chart_marks_this_run_only_when_it_has_a_value_and_centres_flat_series():
+    from dagwire.runtime.report.metrics import ALONE, CURRENT, metrics_html
+
+    def dots(html: str) -> list[tuple[str, str, str]]:
+        circle = r'<circle cx="[^"]+" cy="([^"]+)" r="[^"]+" fill="([^"]+)"><title>(\w+)'
+        return re.findall(circle, html)
+
+    failed = metrics_html({"m": [("r1", 0.5), ("r2", 0.7)]}, "r3")  # r3 computed no value
+    assert CURRENT not in failed and "m = not computed in this run" in read_page(failed)[0]
+    rising = dots(metrics_html({"m": [("r1", 0.5), ("r2", 0.7)]}, "r2"))
+    assert [colour == CURRENT for _, colour, _ in rising] == [False, True]
+    flat = dots(metrics_html({"m": [("r1", 1.0), ("r2", 1.0), ("r3", 1.0)]}, "r3"))
+    assert {cy for cy, _, _ in flat} == {"30.0"}  # the middle of the 60 px chart
+    (alone,) = dots(metrics_html({"m": [("r1", 2.0)]}, "r1"))
+    assert alone == ("30.0", ALONE, "r1")
+
+
+def test_the_timeline_names_the_nodes_on_bars_that_hold_them_and_keeps_the_hovers():
+    from dagwire.runtime.report.timeline import timeline_svg
+    from dagwire.runtime.report.view import Lane
+
+    at = "2026-01-01T00:00:0{}+00:00".format
+    nodes = [
+        ("fit_the_model", at("0.000"), 1.0, "completed"),  # 450 px: the whole name
+        ("score_every_row_of_the_test_set", at("1.000"), 0.1, "completed"),  # 45 px: cut
+        ("tiny", at("1.500"), 0.001, "failed"),  # 1 px: hover only
+    ]
+    svg = timeline_svg([Lane("train", "failed", at(0), 2.0, nodes)])
+    labels = re.findall(r'<text class="bar-label"[^>]*>([^<]+)</text>', svg)
+    assert labels == ["fit_the_model", "score…"]
+    assert ">train</text>" in svg  # the task's name on its lane
+    assert "<title>tiny: failed" in svg and "<title>fit_the_model: completed" in svg

@@ -11,6 +11,7 @@ import types
 
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
+from dagwire.htypes import Collect, Parallelizable
 from dagwire.orchestrators.run_report import refresh_report, run_summary
 from dagwire.runtime.artifacts import ArtifactStore
 from dagwire.runtime.pipeline import Pipeline
@@ -107,12 +108,13 @@ def test_the_summary_of_a_completed_run_gives_each_task_and_the_report(store):
     summary = run_summary(store, "r1", "file:///runs/r1/report.html")
     assert summary.startswith("# demo: completed\n")
     assert "Run `r1`" in summary and store.run_uri("r1") in summary
-    rows = [line for line in summary.splitlines() if line.startswith("| ")][1:]
-    assert [row.split(" | ")[:2] for row in rows] == [
+    tasks = summary.split("|---|---|---|\n")[1].split("\n\n")[0].splitlines()
+    assert [row.split(" | ")[:2] for row in tasks] == [
         ["| prepare", "completed"],
         ["| sum", "completed"],
     ]
     assert "Failed" not in summary
+    assert "| output | value |\n|---|---|\n| total | 3 |\n" in summary  # the numeric outputs
     assert "(file:///runs/r1/report.html)" in summary
 
 
@@ -128,6 +130,40 @@ def test_the_summary_of_a_failed_run_names_the_node_and_the_error(store):
         "**Failed:** node `total` in task `sum`: `ValueError: too many numbers | for one 'total'`"
     )
     assert "could not be written" in summary  # no URI: the task's log says why
+    # where and why, for a page that cannot open the report (a file:// on a worker, s3://)
+    assert f"Function defined in `{__file__}`, line {total.__code__.co_firstlineno}." in summary
+    trace = summary.split("```text\n")[1].split("```")[0]
+    assert 'raise ValueError("too many numbers' in trace and trace.count("\n") <= 12
+    assert trace.rstrip().endswith("second line") and "| output |" not in summary
+
+
+def items(n: int) -> Parallelizable[int]:
+    yield from range(n)
+
+
+def checked(items: int) -> int:
+    if items == 2:
+        raise KeyError("item two is bad")
+    return items
+
+
+def count(checked: Collect[int]) -> int:
+    return len(list(checked))
+
+
+def test_the_summary_of_a_failed_item_shows_that_items_traceback(store):
+    mapped = Pipeline(
+        name="mapped",
+        modules=[create_temporary_module(items, checked, count)],
+        outputs=["count"],
+        stages={"split": ["items"], "check": ["checked"], "combine": ["count"]},
+        config={"n": 4},
+    )
+    with pytest.raises(KeyError):
+        run_pipeline(mapped, run_id="m", store=store)
+    summary = run_summary(store, "m", None)
+    assert "node `checked` in task `check`, item 2: `KeyError" in summary
+    assert 'raise KeyError("item two is bad")' in summary.split("```text")[1]
 
 
 def test_the_summary_of_a_run_that_never_started_says_so(store):

@@ -61,11 +61,12 @@ def manifest(run_dir: Path) -> dict:
 def assert_run_folder_holds(run_dir: Path, groups: list[Group]) -> dict:
     """The run completed exactly ``groups``; its folder holds their artifacts (a folder of one
     file per item for values computed per item), one record per group (per item for a group
-    run once per item), the run's description, the manifest and maybe its report, and nothing
-    else. Returns the manifest."""
+    run once per item), the run's description, the manifest and maybe its report (and the
+    previews it keeps), and nothing else. Returns the manifest."""
     run = manifest(run_dir)
     assert set(run["groups"]) == {g.name for g in groups}
-    files, folders = {"run.json", "manifest.json"}, {"groups", "items"}
+    # previews/: the report's look at each artifact, kept so a refresh reads it only once
+    files, folders = {"run.json", "manifest.json"}, {"groups", "items", "previews"}
     items = set()
     for group in groups:
         record = run["groups"][group.name]

@@ -292,23 +292,26 @@ class ArtifactStore:
                 f"{ref!r} is not an artifact reference (it needs 'key' and "
                 "'serializer'); pass what ArtifactStore.save returned."
             )
-        key = "/".join(_check_key(ref["key"]))
         serializer = self._serializer(ref["serializer"], ref)
+        with self.open(ref) as file:
+            try:
+                return serializer.load(file)
+            except ImportError as exc:
+                raise ArtifactError(
+                    f"Reading {ref.get('uri', ref['key'])} ({serializer.name}) needs the "
+                    f"missing package '{exc.name}'; install it in this environment."
+                ) from exc
+
+    def open(self, ref: Ref) -> BinaryIO:
+        """The artifact's file, to read part of it (a preview) rather than load it whole."""
+        key = "/".join(_check_key(ref["key"]))
         try:
-            file = self._files.open(key)
+            return self._files.open(key)
         except FileNotFoundError:
             raise ArtifactError(
                 f"Artifact {self._files.uri(key)} does not exist. Its run may have been deleted "
                 "or written to another artifact root (check --artifacts / DAGWIRE_ARTIFACTS)."
             ) from None
-        with file:
-            try:
-                return serializer.load(file)
-            except ImportError as exc:
-                raise ArtifactError(
-                    f"Reading {self._files.uri(key)} ({serializer.name}) needs the missing "
-                    f"package '{exc.name}'; install it in this environment."
-                ) from exc
 
     def exists(self, ref: Ref) -> bool:
         """Whether the artifact is present and whole (its size matches the reference)."""

@@ -29,6 +29,7 @@ from .lock import LOCK_FILENAME, check_lock, lock_needed, lock_path, write_lock
 from .pipeline import Pipeline
 from .plan import Group, PlanError
 from .records import RunError, group_record, list_runs, read_manifest
+from .resume import resume_command, run_request
 from .runs import RunGraph, new_run_id, run_pipeline
 
 
@@ -90,12 +91,14 @@ def _run(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             on_group=on_group,
             graph=graph,
             plan=plan,
+            request=_request(args),
         )
     except Exception:
         if not header:
+            resume = resume_command(run_id, _request(args), artifacts=args.artifacts)
             print(
                 f"Run {run_id} failed after {_since(started)}. Fix the problem and resume it "
-                f"with: run --run-id {shlex.quote(run_id)}" + _repeat_options(args),
+                f"with: {resume}",
                 file=out,
             )
             _write_report(store, run_id, out)
@@ -332,18 +335,10 @@ def _size(size: int | None) -> str:
     return format_size(size)
 
 
-def _repeat_options(args: argparse.Namespace) -> str:
-    """The options that must be repeated to resume the same run."""
-    options = [f"--set {shlex.quote(f'{k}={v}')}" for k, v in args.raw_set]
-    if args.stage:
-        options.append(f"--stage {shlex.quote(args.stage)}")
-    if args.outputs:
-        options.append(f"--outputs {shlex.quote(','.join(args.outputs))}")
-    if args.artifacts:
-        options.append(f"--artifacts {shlex.quote(args.artifacts)}")
-    if args.cache is not None:
-        options.append("--cache" if args.cache else "--no-cache")
-    return "".join(f" {o}" for o in options)
+def _request(args: argparse.Namespace) -> dict[str, Any]:
+    """What this ``run`` was asked, as run.json records it and the resume command repeats it."""
+    sets = [f"{key}={value}" for key, value in args.raw_set]
+    return run_request(sets, stage=args.stage, outputs=args.outputs, cache=args.cache)
 
 
 # --- arguments ------------------------------------------------------------------------------------

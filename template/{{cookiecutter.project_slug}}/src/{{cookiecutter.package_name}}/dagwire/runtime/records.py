@@ -3,11 +3,14 @@
 A run folder holds:
 
     <root>/<run>/<node>.<ext>            the artifacts (values that cross a group boundary)
-    <root>/<run>/run.json                the run: config, plan, graph snapshot (written on opening)
+    <root>/<run>/run.json                the run: config, plan, graph snapshot, and what the
+                                         command line asked (its resume repeats it)
     <root>/<run>/groups/<group>.json     one record per group, written only by that group's task
     <root>/<run>/<node>/<i>.<ext>        a value per item of a Parallelizable node (fan-out)
     <root>/<run>/items/<group>.<i>.json  one record per item of a mapped group, by its task
     <root>/<run>/manifest.json           run.json with every group's record: derived, for reading
+    <root>/<run>/report.html             the run's report, and previews/<node>.json, its look at
+                                         each artifact (kept: an artifact never changes)
 
 Groups of one run finish at once in separate processes and machines, and object stores have no
 locks and no atomic rename, so no task ever reads, changes and writes back a shared file. Each
@@ -45,6 +48,13 @@ class RunError(DagwireError):
 def read_group_record(store: ArtifactStore, run_id: str, group: str) -> dict[str, Any] | None:
     """What the last attempt of ``group`` in ``run_id`` did (None if it never started)."""
     return store.read_record(run_id, _record_path(group))
+
+
+def read_item_record(
+    store: ArtifactStore, run_id: str, group: str, index: int
+) -> dict[str, Any] | None:
+    """What the last attempt of item ``index`` of the mapped ``group`` did (None if never run)."""
+    return store.read_record(run_id, _item_path(group, index))
 
 
 def note_reused(store: ArtifactStore, run_id: str, path: str) -> None:

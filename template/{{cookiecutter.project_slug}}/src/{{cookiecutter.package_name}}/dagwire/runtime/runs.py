@@ -547,7 +547,12 @@ class _GroupRecorder(NodeExecutionHook):
 
 # --- the run --------------------------------------------------------------------------------------
 def _open_run(
-    pipeline: Pipeline, plan: GroupPlan, graph: RunGraph, run_id: str, store: ArtifactStore
+    pipeline: Pipeline,
+    plan: GroupPlan,
+    graph: RunGraph,
+    run_id: str,
+    store: ArtifactStore,
+    request: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the run's run.json, or check that this call continues the same run (same config);
     the plan and the graph snapshot are brought up to date if they changed.
@@ -567,7 +572,8 @@ def _open_run(
                 "configuration: start a new run id, or repeat the same --set values."
             )
         same = header.get("plan") == plan.to_dict() and header.get("graph") == snapshot
-        if same and written is not None:
+        asked = request is None or header.get("request") == request
+        if same and asked and written is not None:
             return
         header = {**header, "graph": snapshot}  # the code changed: affected groups run again
     else:
@@ -584,6 +590,8 @@ def _open_run(
             "overrides": _overrides(config, _jsonable(dict(pipeline.config))),
             "graph": snapshot,
         }
+    if request is not None:  # the latest attempt's: the one a resume repeats
+        header["request"] = dict(request)
     header["plan"] = plan.to_dict()
     store.write_record(run_id, RUN, header)
     publish_manifest(store, run_id)
@@ -662,6 +670,7 @@ def run_pipeline(
     graph: RunGraph | None = None,
     plan: GroupPlan | None = None,
     cache: bool | None = None,
+    request: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run the groups needed for ``stage``, for ``outputs``, or for the whole plan, in order.
 
@@ -671,7 +680,8 @@ def run_pipeline(
     is the pipeline's graph for ``config``, and ``plan`` its plan for ``outputs``
     (``pipeline.plan(config, outputs=outputs, graph=graph.graph)``), if the caller has made them.
     ``cache`` turns the cache on or off for this run (default: [cache] enabled); a ``graph``
-    given brings its own.
+    given brings its own. ``request`` is what the command line was asked (``resume.run_request``),
+    recorded in run.json so that the report's resume command repeats it.
     """
     outputs = tuple(outputs)
     run_id = run_id or new_run_id()
@@ -692,7 +702,7 @@ def run_pipeline(
     else:
         selected = list(plan.groups)
         targets = plan.outputs
-    _open_run(pipeline, plan, graph, run_id, store)
+    _open_run(pipeline, plan, graph, run_id, store, request)
     result = RunResult(run_id, store, plan, tuple(targets), [], [], {})
     notify = on_group or (lambda group, event: None)
     executed = False

@@ -4,13 +4,17 @@ artifact root listing every run, both self-contained HTML that opens offline fro
     from dagwire.runtime.report import write_report
     uri = write_report(store, run_id)
 
-``view`` reads the run from its records, ``previews`` looks at values and artifacts within bounds,
+``view`` reads the run from its records, ``previews`` looks at values within bounds and
+``artifact_previews`` at stored artifacts (read in part, once),
 ``timeline`` draws the tasks over time, ``metrics`` the numeric outputs across runs, ``page`` and
 ``index`` make the two pages (``markup`` holds what they share), ``history`` lists the runs.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ...io.urls import local_path
 from ..artifacts import ArtifactStore, safe_run_id
 from ..records import RunError
 from .history import run_manifests
@@ -27,15 +31,23 @@ INDEX = "index.html"
 def write_report(store: ArtifactStore, run_id: str) -> str:
     """Write run ``run_id``'s ``report.html`` into its folder and refresh the root's
     ``index.html``; return the report's URI."""
-    html, manifests = _render(store, run_id)
+    html, manifests = _render(store, run_id, f"../{INDEX}")
     uri = store.write_file(f"{safe_run_id(run_id)}/{REPORT}", html.encode("utf-8"))
     write_index(store, manifests)
     return uri
 
 
 def report_html(store: ArtifactStore, run_id: str) -> str:
-    """The HTML of run ``run_id``'s report, written nowhere."""
-    return _render(store, run_id)[0]
+    """The HTML of run ``run_id``'s report, written nowhere: its "all runs" link names the index
+    where it is (a ``file://`` URL, or the store's URL), not beside the page."""
+    return _render(store, run_id, index_location(store))[0]
+
+
+def index_location(store: ArtifactStore) -> str:
+    """Where a browser finds the root's ``index.html`` from any folder."""
+    where = store.location(INDEX)
+    path = local_path(where)
+    return where if path is None else Path(path).resolve().as_uri()
 
 
 def write_index(store: ArtifactStore, manifests: list | None = None) -> str:
@@ -52,9 +64,9 @@ def newest_run(store: ArtifactStore) -> str:
     return manifests[-1]["run_id"]
 
 
-def _render(store: ArtifactStore, run_id: str) -> tuple[str, list]:
+def _render(store: ArtifactStore, run_id: str, index_href: str) -> tuple[str, list]:
     view = read_run(store, run_id)
     manifests = [m for m in run_manifests(store) if m.get("run_id") != run_id]
     manifests.append(view.manifest)  # fresher than its published manifest.json
     manifests.sort(key=lambda m: m.get("created_at") or "")
-    return run_page(view, store, manifests), manifests
+    return run_page(view, store, manifests, index_href=index_href), manifests

@@ -35,7 +35,7 @@ def metric_series(
     recent = [*until[-(RECENT_RUNS - 1) :], current]
     series: Series = {}
     for manifest in recent:
-        for name, value in _numbers(store, manifest).items():
+        for name, value in numeric_outputs(store, manifest).items():
             if name in series or len(series) < MAX_METRICS:
                 series.setdefault(name, []).append((manifest["run_id"], value))
     return series
@@ -53,7 +53,7 @@ def metrics_html(series: Series, run_id: str) -> str:
         now = _format(last) if last_run == run_id else "not computed in this run"
         cards.append(
             f'<div class="card metric" data-metric="{esc(name)}"><h3>{esc(name)} = '
-            f"{esc(now)}</h3>{_chart(points)}"
+            f"{esc(now)}</h3>{_chart(points, run_id)}"
             f"{table(['run', 'value'], rows)}</div>"
         )
     return f'<div class="metrics">{"".join(cards)}</div>'
@@ -63,7 +63,7 @@ def _before(manifest: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     return (manifest.get("created_at") or "") <= (current.get("created_at") or "~")
 
 
-def _numbers(store: ArtifactStore, manifest: Mapping[str, Any]) -> dict[str, float]:
+def numeric_outputs(store: ArtifactStore, manifest: Mapping[str, Any]) -> dict[str, float]:
     """The numeric outputs of one run: ``{output: n}`` and ``{output.key: n}``."""
     outputs = manifest.get("plan", {}).get("outputs", [])
     refs = {}
@@ -98,26 +98,51 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _chart(points: list[tuple[str, float]], width: int = 240, height: int = 60) -> str:
-    values = [v for _, v in points]
-    low, high = min(values), max(values)
-    spread = (high - low) or 1.0
-    step = (width - 12) / max(len(values) - 1, 1)
-    xy = [
-        (6 + i * step, height - 6 - (v - low) / spread * (height - 12))
-        for i, v in enumerate(values)
-    ]
+#: The current run's dot, the earlier runs' dots, and a lone point (nothing to compare it with).
+CURRENT, EARLIER, ALONE = "#d93025", "#1a73e8", "#5f6368"
+
+
+def _chart(points: list[tuple[str, float]], run_id: str, width: int = 240, height: int = 60) -> str:
+    """A line over the runs; the current run's dot stands out only when this run has a value
+    (a failed run must not mark an earlier run as its own)."""
+    xy = _positions([v for _, v in points], width, height)
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3.5 if i == len(xy) - 1 else 2}" '
-        f'fill="{"#d93025" if i == len(xy) - 1 else "#1a73e8"}"><title>{esc(points[i][0])}: '
-        f"{esc(_format(points[i][1]))}</title></circle>"
-        for i, (x, y) in enumerate(xy)
+        _dot(x, y, run, value, _colour(run, run_id, len(points)))
+        for (x, y), (run, value) in zip(xy, points, strict=True)
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" class="chart"><polyline points="{line}" fill="none" '
-        f'stroke="#1a73e8" stroke-width="1.5"/>{dots}</svg>'
+        f'stroke="{EARLIER}" stroke-width="1.5"/>{dots}</svg>'
+    )
+
+
+def _positions(values: list[float], width: int, height: int) -> list[tuple[float, float]]:
+    """Runs left to right, values bottom to top; a flat series (or a lone point) in the middle."""
+    low, high = min(values), max(values)
+    if len(values) == 1:
+        return [(width / 2, height / 2)]
+    step = (width - 12) / (len(values) - 1)
+    if high == low:
+        return [(6 + i * step, height / 2) for i in range(len(values))]
+    return [
+        (6 + i * step, height - 6 - (v - low) / (high - low) * (height - 12))
+        for i, v in enumerate(values)
+    ]
+
+
+def _colour(run: str, run_id: str, count: int) -> str:
+    if count == 1:
+        return ALONE
+    return CURRENT if run == run_id else EARLIER
+
+
+def _dot(x: float, y: float, run: str, value: float, colour: str) -> str:
+    radius = 2 if colour == EARLIER else 3.5
+    return (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}">'
+        f"<title>{esc(run)}: {esc(_format(value))}</title></circle>"
     )
 
 

@@ -15,9 +15,9 @@ from typing import Any
 from ...drawing import dataflow_svg
 from ...messages import short_repr
 from ..artifacts import ArtifactStore
+from .artifact_previews import preview_artifact
 from .markup import anchor, esc, page, seconds, size, status, table
 from .metrics import metric_series, metrics_html
-from .previews import preview_artifact
 from .timeline import timeline_svg
 from .view import NodeView, RunView
 
@@ -25,14 +25,17 @@ from .view import NodeView, RunView
 MAX_PREVIEWS = 40
 
 
-def run_page(view: RunView, store: ArtifactStore, manifests: list[dict[str, Any]]) -> str:
-    """The HTML of ``view``'s page; ``manifests`` are the root's runs, for the metrics."""
+def run_page(
+    view: RunView, store: ArtifactStore, manifests: list[dict[str, Any]], *, index_href: str
+) -> str:
+    """The HTML of ``view``'s page; ``manifests`` are the root's runs, for the metrics;
+    ``index_href`` links the index of runs from where the page is written."""
     manifest = view.manifest
     title = f"{view.pipeline} run {view.run_id}: {view.status}"
     body = [
         f"<h1>{esc(view.pipeline)} · run <code>{esc(view.run_id)}</code> "
         f"{status(view.status)}</h1>",
-        '<nav><a href="../index.html">all runs</a><a href="#dataflow">dataflow</a>'
+        f'<nav><a href="{esc(index_href)}">all runs</a><a href="#dataflow">dataflow</a>'
         '<a href="#timeline">timeline</a><a href="#metrics">metrics</a>'
         '<a href="#artifacts">artifacts</a><a href="#nodes">nodes</a>'
         '<a href="#config">config</a></nav>',
@@ -173,7 +176,7 @@ def _artifacts(view: RunView, store: ArtifactStore) -> str:
         return "<p>No artifacts yet.</p>"
     parts = []
     for i, (name, ref) in enumerate(artifacts):
-        shown = preview_html(preview_artifact(store, ref)) if i < MAX_PREVIEWS else ""
+        shown = preview_html(preview_artifact(store, ref, view.run_id)) if i < MAX_PREVIEWS else ""
         parts.append(
             f'<div class="card artifact" id="{esc(anchor("artifact", name))}">'
             f"<h3><code>{esc(name)}</code> · {esc(size(ref.get('size')))}"
@@ -186,7 +189,7 @@ def _artifacts(view: RunView, store: ArtifactStore) -> str:
 
 
 def preview_html(shown: dict[str, Any]) -> str:
-    """The HTML of a preview (``previews.preview``)."""
+    """The HTML of a preview (``previews.preview``, ``artifact_previews.preview_artifact``)."""
     kind = shown["kind"]
     if kind == "table":
         rows_, cols = shown["shape"][0], shown["shape"][1]

@@ -35,8 +35,8 @@ def preview(value: Any) -> dict[str, Any]:
         return _array(value)
     text = _json_text(value)
     if text is not None:
-        return {"kind": "json", "type": type(value).__name__, "text": _cut(text, TEXT_CHARS)}
-    return {"kind": "object", "type": _type_name(value), "text": _cut(_repr(value), TEXT_CHARS)}
+        return {"kind": "json", "type": type(value).__name__, "text": cut(text, TEXT_CHARS)}
+    return {"kind": "object", "type": _type_name(value), "text": cut(_repr(value), TEXT_CHARS)}
 
 
 def summary(value: Any, limit: int = 300) -> str:
@@ -52,25 +52,25 @@ def summary(value: Any, limit: int = 300) -> str:
         text = f"{shown['type']} shape={tuple(shown['shape'])} dtype={shown['dtype']} {stats}"
     else:
         text = f"{shown['type']}: {shown['text']}"
-    return _cut(text.strip(), limit)
+    return cut(text.strip(), limit)
 
 
 def _pandas_table(frame: Any) -> dict[str, Any]:
     columns = [{"name": str(c), "type": str(t)} for c, t in list(frame.dtypes.items())[:COLUMNS]]
     head = frame.iloc[:ROWS, :COLUMNS]
-    rows = [[_cell(v) for v in row] for row in head.itertuples(index=False, name=None)]
-    return _table(type(frame).__name__, tuple(frame.shape), columns, rows)
+    rows = [[cell(v) for v in row] for row in head.itertuples(index=False, name=None)]
+    return table_preview(type(frame).__name__, tuple(frame.shape), columns, rows)
 
 
 def _arrow_table(table: Any) -> dict[str, Any]:
     fields = list(table.schema)[:COLUMNS]
     columns = [{"name": f.name, "type": str(f.type)} for f in fields]
     head = table.slice(0, ROWS).select([f.name for f in fields]).to_pylist()
-    rows = [[_cell(row[c["name"]]) for c in columns] for row in head]
-    return _table(type(table).__name__, (table.num_rows, table.num_columns), columns, rows)
+    rows = [[cell(row[c["name"]]) for c in columns] for row in head]
+    return table_preview(type(table).__name__, (table.num_rows, table.num_columns), columns, rows)
 
 
-def _table(type_name: str, shape: tuple, columns: list, rows: list) -> dict[str, Any]:
+def table_preview(type_name: str, shape: tuple, columns: list, rows: list) -> dict[str, Any]:
     return {
         "kind": "table",
         "type": type_name,
@@ -93,7 +93,7 @@ def _array(array: Any) -> dict[str, Any]:
             "max": _number(array.max()),
             "mean": _number(array.mean()),
         }
-    shown["text"] = _cut(_repr(array), TEXT_CHARS // 4)
+    shown["text"] = cut(_repr(array), TEXT_CHARS // 4)
     return shown
 
 
@@ -115,7 +115,7 @@ DEPTH = 8
 
 def _head(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
-        return _cut(value, TEXT_CHARS)
+        return cut(value, TEXT_CHARS)
     if depth >= DEPTH and isinstance(value, (dict, list, tuple)):
         return "..."
     if isinstance(value, dict):
@@ -129,8 +129,8 @@ def _head(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
-    return _cut(str(value), CELL_CHARS)
+def cell(value: Any) -> str:
+    return cut(str(value), CELL_CHARS)
 
 
 def _number(value: Any) -> float | int | None:
@@ -152,32 +152,5 @@ def _type_name(value: Any) -> str:
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 12] + " ... (cut)"
-
-
-#: Artifacts larger than this are never loaded for a preview: the page shows their size instead.
-LOAD_LIMIT = 20_000_000
-
-
-def preview_artifact(store: Any, ref: dict[str, Any], limit: int = LOAD_LIMIT) -> dict[str, Any]:
-    """The preview of the artifact ``ref`` points to, loaded from ``store`` only when it is at
-    most ``limit`` bytes (a fan-out's list of items: its first item); ``{"kind": "unloaded",
-    "reason"}`` otherwise, or when it cannot be read here (a missing library, a deleted file)."""
-    if "items" in ref:
-        items = ref["items"]
-        if not items:
-            return {"kind": "json", "type": "list", "text": "[]"}
-        first = preview_artifact(store, items[0], limit)
-        return {"kind": "items", "count": len(items), "first": first}
-    size = ref.get("size")
-    if not isinstance(size, int) or size > limit:
-        return {"kind": "unloaded", "reason": f"larger than the preview limit ({limit:,} bytes)"}
-    try:
-        value = store.load(ref)
-    except Exception as exc:  # noqa: BLE001 - a report shows what it can, and says what it could not
-        return {
-            "kind": "unloaded",
-            "reason": f"could not be read here: {type(exc).__name__}: {exc}",
-        }
-    return preview(value)

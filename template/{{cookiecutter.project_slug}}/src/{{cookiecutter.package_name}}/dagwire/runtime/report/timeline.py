@@ -1,5 +1,7 @@
 """The timeline of a run: one lane per task (a group, or one item of a mapped group), its nodes as
 bars at the time they ran, so what ran in parallel, and what took long, is visible at a glance.
+Each lane is labelled with its task and each bar wide enough with its node, so a screenshot tells
+which node ran when; every bar keeps its hover text (name, status, time).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from .view import Lane
 MAX_LANES = 60
 _LABEL_WIDTH = 230
 _PLOT_WIDTH = 900
-_LANE_HEIGHT = 22
+_LANE_HEIGHT = 26
+#: A node bar's label: font size, and the width of one of its (monospace) characters.
+_BAR_FONT = 10
+_BAR_CHAR_WIDTH = 6.2
 _AXIS_HEIGHT = 24
 
 
@@ -79,7 +84,7 @@ def _lane(lane: Lane, y: float, clock: _Clock) -> str:
         _bar("task", lane.name, lane.status, (lane.started_at, lane.duration_s), clock, y + 2),
     ]
     for node, started, took, status in lane.nodes:
-        parts.append(_bar("node", node, status, (started, took), clock, y + 6))
+        parts.append(_bar("node", node, status, (started, took), clock, y + 5))
     parts.append("</g>")
     return "".join(parts)
 
@@ -98,12 +103,27 @@ def _bar(
     if at is None:
         return ""
     fill, stroke = STATUSES.get(status, ("#f1f3f4", "#9aa0a6"))
-    height = _LANE_HEIGHT - (4 if kind == "task" else 12)
-    return (
-        f'<rect class="bar {kind}" data-bar="{esc(name)}" x="{clock.x(at):.1f}" y="{y}" '
-        f'width="{clock.width(when[1]):.1f}" height="{height}" '
+    height = _LANE_HEIGHT - (4 if kind == "task" else 10)
+    x, width = clock.x(at), clock.width(when[1])
+    bar = (
+        f'<rect class="bar {kind}" data-bar="{esc(name)}" x="{x:.1f}" y="{y}" '
+        f'width="{width:.1f}" height="{height}" '
         f'fill="{fill if kind == "task" else stroke}" stroke="{stroke}">'
         f"<title>{esc(name)}: {esc(status)} {esc(seconds(when[1]))}</title></rect>"
+    )
+    return bar + (_bar_label(name, x, y + height - 4, width) if kind == "node" else "")
+
+
+def _bar_label(name: str, x: float, baseline: float, width: float) -> str:
+    """The node's name on its bar when the bar holds it (cut with "…" when only part fits);
+    the text lets the pointer through, so the bar's hover text still shows."""
+    fits = int((width - 6) // _BAR_CHAR_WIDTH)
+    if fits < min(len(name), 4):
+        return ""
+    text = name if len(name) <= fits else name[: fits - 1] + "…"
+    return (
+        f'<text class="bar-label" x="{x + 3:.1f}" y="{baseline}" font-size="{_BAR_FONT}" '
+        f'fill="#ffffff" pointer-events="none">{esc(text)}</text>'
     )
 
 

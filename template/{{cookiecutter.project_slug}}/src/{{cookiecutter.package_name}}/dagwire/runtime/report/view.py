@@ -8,13 +8,13 @@ one that never ran because something upstream failed is "skipped".
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts import ArtifactStore, Ref
 from ..records import RunError, list_runs, read_manifest
+from ..resume import program, request_from_overrides, resume_command
 
 
 @dataclass
@@ -81,14 +81,12 @@ class RunView:
         return [(name, found[name]) for name in [*outputs, *(n for n in found if n not in outputs)]]
 
     def resume_command(self) -> str:
-        """The command that resumes this run with its config, on the plain runner."""
+        """The command that resumes this run as it was asked, on the plain runner."""
         manifest = self.manifest
         package = manifest.get("package") or manifest.get("pipeline", "").replace("-", "_")
-        words = ["python", "-m", package or "<package>", "run", "--run-id", self.run_id]
-        for key, value in (manifest.get("overrides") or {}).items():
-            words += ["--set", f"{key}={_toml(value)}"]
-        words += ["--artifacts", self.store_root]
-        return " ".join(shlex.quote(w) for w in words)
+        request = manifest.get("request") or request_from_overrides(manifest.get("overrides") or {})
+        arguments = resume_command(self.run_id, request, artifacts=self.store_root)
+        return f"{program(package) if package else 'python -m <package>'} {arguments}"
 
 
 def read_run(store: ArtifactStore, run_id: str) -> RunView:
@@ -230,29 +228,3 @@ def _status(statuses: list[Any], entries: list[Mapping[str, Any]], reused: bool)
             return "reused"
         return "cached" if all(e.get("from_cache") for e in entries) else "completed"
     return "pending"
-
-
-def _toml(value: Any) -> str:
-    """``value`` as ``--set`` parses it back (a TOML value)."""
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return (
-            value
-            if value and value == value.strip() and not _looks_typed(value)
-            else json.dumps(value)
-        )
-    return json.dumps(value)
-
-
-def _looks_typed(text: str) -> bool:
-    """Whether ``--set k=text`` would read ``text`` as something other than this string."""
-    import tomllib
-
-    try:
-        tomllib.loads(f"value = {text}")
-    except tomllib.TOMLDecodeError:
-        return False
-    return True

@@ -7,6 +7,7 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
+import dagwire
 import pytest
 from dagwire.ad_hoc_utils import create_temporary_module
 from dagwire.function_modifiers import check_output
@@ -118,7 +119,7 @@ def test_a_good_run_shows_every_node_its_time_artifacts_config_checks_and_metric
     assert str(Path(store.root) / "good" / "model.json") in artifacts
     assert "X_train · 18 B · json" in artifacts and "[ 0, 1, 2, 3, 4, 5 ]" in artifacts
     assert re.search(r"Config key value given by n 12 --set scale 2\.0\s*$", text)
-    assert "engine version 0.4.0" in text and "package demo_pkg" in text
+    assert f"engine version {dagwire.__version__}" in text and "package demo_pkg" in text
     checks = section(text, "Checks", "Artifacts")
     assert "accuracy accuracy_range_validator passed" in checks
     metrics_part = section(text, "Metrics across runs", "Checks")

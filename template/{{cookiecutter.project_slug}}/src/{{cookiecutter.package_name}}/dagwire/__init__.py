@@ -5,4 +5,4 @@ and refreshed by ``copier update``; do not edit it in place. See the engine API 
 template docs.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"

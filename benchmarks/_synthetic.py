@@ -11,6 +11,7 @@ import graphlib
 import importlib.util
 import os
 import random
+import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -178,3 +179,18 @@ def _layer_name(layer: int, j: int) -> str:
 
 def _short(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def median_seconds(
+    action: Callable[[], object], samples: int, clock: Callable[[], float], *, warm: bool = False
+) -> float:
+    """The median of ``samples`` timings of ``action`` on ``clock`` (CPU or wall time, as the
+    benchmark reports); ``warm`` runs it once first, untimed (imports, first reads)."""
+    if warm:
+        action()
+    times = []
+    for _ in range(samples):
+        started = clock()
+        action()
+        times.append(clock() - started)
+    return statistics.median(times)

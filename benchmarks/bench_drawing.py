@@ -22,10 +22,8 @@ from __future__ import annotations
 import argparse
 import platform
 import random
-import statistics
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 
 import _synthetic as synthetic  # first: puts the engine on sys.path
 from dagwire.drawing import dataflow_svg
@@ -51,29 +49,24 @@ def long_edges(n_nodes: int, width: int = 100) -> tuple[list[str], list[tuple[st
     return names, sorted(edges)
 
 
-def median_time(action: Callable[[], object], samples: int) -> float:
-    times = []
-    for _ in range(samples):
-        started = clock()
-        action()
-        times.append(clock() - started)
-    return statistics.median(times)
-
-
 def measure(label: str, nodes: list[str], edges: list[tuple[str, str]], samples: int) -> str:
     rng = random.Random(2)
     lines = {n: ["DataFrame", f"{rng.random():.2f} s"] for n in nodes}
     status = {n: rng.choice(STATUSES) for n in nodes}
     groups = {n: f"stage_{i % 10}" for i, n in enumerate(nodes)}
     sizes = {n: (140.0, 51.0) for n in nodes}
-    layout = median_time(lambda: layered_layout(nodes, edges, sizes, groups), samples)
+    layout = synthetic.median_seconds(
+        lambda: layered_layout(nodes, edges, sizes, groups), samples, clock
+    )
     svg = dataflow_svg(nodes, edges, lines=lines, status=status, groups=groups)
     root = ET.fromstring(svg)
     drawn = [e for e in root.iter() if e.get("data-node")]
     paths = [e for e in root.iter() if e.get("data-from")]
     assert len(drawn) == len(nodes) and len(paths) == len(edges), f"{label}: a node or edge is lost"
-    total = median_time(
-        lambda: dataflow_svg(nodes, edges, lines=lines, status=status, groups=groups), samples
+    total = synthetic.median_seconds(
+        lambda: dataflow_svg(nodes, edges, lines=lines, status=status, groups=groups),
+        samples,
+        clock,
     )
     size = len(svg.encode()) / 1e6
     return (

@@ -26,11 +26,9 @@ import argparse
 import importlib
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -173,8 +171,12 @@ def measure(engine: ModuleType, case: Case, samples: int) -> list[str]:
     status = records.read_manifest(case.store, case.run_id)["status"]
     expected = "failed" if "failed" in case.label else "completed"
     assert status == expected, f"{case.label}: the run is {status}, not {expected}"
-    write = median_seconds(lambda: report.write_report(case.store, case.run_id), samples)
-    per_task = median_seconds(lambda: wiring.refresh_report(case.store, case.run_id), samples)
+    write = synthetic.median_seconds(
+        lambda: report.write_report(case.store, case.run_id), samples, clock, warm=True
+    )
+    per_task = synthetic.median_seconds(
+        lambda: wiring.refresh_report(case.store, case.run_id), samples, clock, warm=True
+    )
     folder = Path(case.store.run_uri(case.run_id))
     page = (folder / report.REPORT).stat().st_size
     index = (Path(case.store.root) / report.INDEX).stat().st_size
@@ -188,16 +190,6 @@ def measure(engine: ModuleType, case: Case, samples: int) -> list[str]:
         f"{index / 1024:,.1f} KiB",
         _ms(case.run_seconds),
     ]
-
-
-def median_seconds(action: Callable[[], object], samples: int) -> float:
-    action()  # warm: imports, first reads
-    times = []
-    for _ in range(samples):
-        started = clock()
-        action()
-        times.append(clock() - started)
-    return statistics.median(times)
 
 
 def _ms(seconds: float) -> str:
